@@ -1,0 +1,3 @@
+from assist.cli import run
+
+run()

@@ -1,0 +1,44 @@
+"""`assist lexicon check PATH` — validate a rule file; `assist lexicon show` lists its rules."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("lexicon", help="check or list a lexicon (rule file)")
+    s = p.add_subparsers(dest="action", metavar="ACTION")
+    c = s.add_parser("check", help="validate a lexicon file; errors name the file, rule and field")
+    c.add_argument("path", metavar="PATH|LANG", nargs="+")
+    c.set_defaults(func=check)
+    sh = s.add_parser("show", help="list the rules of a lexicon")
+    sh.add_argument("path", metavar="PATH|LANG", nargs="?", default="en")
+    sh.set_defaults(func=show)
+    p.set_defaults(func=lambda a: (p.print_help(), 2)[1])
+
+
+def check(args: argparse.Namespace) -> int:
+    from assist.engine.lexicon import load_lexicon
+
+    for path in args.path:
+        lex = load_lexicon(path)
+        cats = lex.categories
+        print(f"{lex.path}: ok — {len(lex.rules)} rules in {len(cats)} categories ({lex.language})")
+    return 0
+
+
+def show(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    from assist.engine.lexicon import load_lexicon
+
+    lex = load_lexicon(args.path)
+    t = Table(title=f"{lex.path} ({lex.language})")
+    for col in ("id", "category", "severity", "position", "patterns"):
+        t.add_column(col)
+    for r in lex.rules:
+        t.add_row(r.id, r.category, r.severity, r.position, str(len(r.sources)))
+    Console().print(t)
+    return 0

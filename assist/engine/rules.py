@@ -1,0 +1,170 @@
+"""Lexical rule matching over normalised sentences.
+
+Speed matters (a live partial is re-checked on every recogniser update, and batch scoring runs
+every call), so each pattern gets a literal prefilter: the set of substrings of which any match
+must contain at least one, found by walking the compiled regex. A sentence that holds none of a
+rule's literals is skipped without running the regex — most benign lines cost a few `in` tests.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+try:  # Python 3.11+: the parser moved to re._parser; keep the old name as a fallback.
+    from re import _parser as sre_parse  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover
+    import sre_parse  # type: ignore[no-redef]
+
+from assist.engine.lexicon import Lexicon, Rule
+from assist.engine.normalize import NormText, Sentence, normalize
+
+_LIT = sre_parse.LITERAL
+_SUB = sre_parse.SUBPATTERN
+_BRANCH = sre_parse.BRANCH
+_MAXR = sre_parse.MAX_REPEAT
+_MINR = sre_parse.MIN_REPEAT
+_POSS = getattr(sre_parse, "POSSESSIVE_REPEAT", None)
+
+
+def _required(seq: Any) -> set[str] | None:
+    """A set of literals of which every match of `seq` contains at least one, or None."""
+    best: set[str] | None = None
+    run = ""
+
+    def consider(cand: set[str] | None) -> None:
+        nonlocal best
+        if not cand or any(len(c) < 2 for c in cand):
+            return
+        if best is None or min(map(len, cand)) > min(map(len, best)):
+            best = cand
+
+    for op, av in seq:
+        if op is _LIT:
+            run += chr(av)
+            continue
+        consider({run} if len(run) >= 2 else None)
+        run = ""
+        if op is _SUB:
+            consider(_required(av[-1]))
+        elif op is _BRANCH:
+            alts = [_required(b) for b in av[1]]
+            if all(a is not None for a in alts):
+                consider(set().union(*alts))  # type: ignore[arg-type]
+        elif op in (_MAXR, _MINR, _POSS) and av[0] >= 1:
+            consider(_required(av[2]))
+    consider({run} if len(run) >= 2 else None)
+    return best
+
+
+def literals_of(pattern: re.Pattern[str]) -> set[str] | None:
+    try:
+        return _required(sre_parse.parse(pattern.pattern, pattern.flags))
+    except Exception:  # pragma: no cover - an unparseable pattern simply gets no prefilter
+        return None
+
+
+@dataclass(slots=True)
+class Hit:
+    rule: Rule
+    sentence: int
+    first_word: int  # original word indices, inclusive
+    last_word: int
+    match: str  # normalised text of the match
+    pending: bool = False  # on a partial: the rule's look-ahead cannot be decided yet
+
+
+class _Compiled:
+    __slots__ = ("rule", "pats")
+
+    def __init__(self, rule: Rule) -> None:
+        self.rule = rule
+        self.pats = [(p, literals_of(p)) for p in rule.patterns]
+
+
+class Matcher:
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+        self._rules = [_Compiled(r) for r in lexicon.rules]
+        self._fillers = sorted(lexicon.fillers, key=len, reverse=True)
+
+    def normalize(self, text: str, words: list[str] | None = None) -> NormText:
+        return normalize(text, self.lexicon.contractions, words)
+
+    def _starts(self, s: Sentence) -> list[int]:
+        """Where a sentence 'really' starts: position 0 and after each leading filler/comma word,
+        so "Well, look, no, we can't" still counts as a sentence starting with "no"."""
+        starts = [0]
+        pos = 0
+        text = s.text
+        while True:
+            for f in self._fillers:
+                if text.startswith(f, pos) and (pos + len(f) == len(text) or text[pos + len(f)] == " "):
+                    pos += len(f) + 1
+                    starts.append(pos)
+                    break
+            else:
+                return [p for p in starts if p < len(text)]
+
+    def find(self, norm: NormText, speaker: str, *, partial: bool = False) -> list[Hit]:
+        hits: list[Hit] = []
+        for si, s in enumerate(norm.sentences):
+            text = s.text
+            starts: list[int] | None = None
+            for c in self._rules:
+                r = c.rule
+                if r.speaker != "any" and r.speaker != speaker:
+                    continue
+                if r.position == "utterance-start" and si > 0:
+                    continue
+                for pat, lits in c.pats:
+                    if lits is not None and not any(lit in text for lit in lits):
+                        continue
+                    if r.position == "anywhere":
+                        m = pat.search(text)
+                    else:
+                        if starts is None:
+                            starts = self._starts(s)
+                        m = None
+                        for p in starts:
+                            m = pat.match(text, p)
+                            if m:
+                                break
+                    if m is None or m.end() == m.start():
+                        continue
+                    hit = self._check(r, s, si, m, partial)
+                    if hit is not None:
+                        hits.append(hit)
+                        break  # one hit per rule per sentence is enough
+        return hits
+
+    def _check(self, r: Rule, s: Sentence, si: int, m: re.Match[str], partial: bool) -> Hit | None:
+        text = s.text
+        a, b = m.start(), m.end()
+        for ex in r.exceptions:
+            for em in ex.finditer(text):
+                if em.start() < b and em.end() > a:
+                    return None
+        pending = False
+        if r.not_followed_by:
+            after = text[b:].lstrip()
+            if not after and partial:
+                pending = True  # "no…" may yet become "no problem": wait for the next word
+            elif any(nf.match(after) for nf in r.not_followed_by):
+                return None
+        if r.not_preceded_by:
+            before = text[:a].rstrip()
+            for npb in r.not_preceded_by:
+                if any(pm.end() == len(before) for pm in npb.finditer(before)):
+                    return None
+        t0, t1 = s.token_at(a), s.token_at(max(a, b - 1))
+        return Hit(r, si, s.tokens[t0].word, s.tokens[t1].word, text[a:b], pending)
+
+
+def any_match(patterns: list[re.Pattern[str]], text: str) -> re.Match[str] | None:
+    for p in patterns:
+        m = p.search(text)
+        if m:
+            return m
+    return None

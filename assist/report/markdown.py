@@ -1,0 +1,50 @@
+"""A Markdown report a team lead can read, paste into a ticket, or print."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _t(s: float | None) -> str:
+    if s is None:
+        return "—"
+    s = float(s)
+    return f"{int(s // 60)}:{int(s % 60):02d}"
+
+
+def to_markdown(r: dict[str, Any]) -> str:
+    call = r.get("call", {})
+    lines = [f"# Call report — {call.get('source') or 'call'}", ""]
+    who = ", ".join(x for x in (call.get("agent_name"), call.get("company")) if x)
+    lines.append(f"**Score: {r.get('score')}/100** · duration {_t(call.get('duration_s'))}"
+                 + (f" · {who}" if who else "") + f" · language {call.get('language', '?')}")
+    lines += ["", "## Checklist", "", "| item | status | when | detail |", "|---|---|---|---|"]
+    for item, st in r.get("checklist", {}).items():
+        detail = st.get("commitment") or ", ".join(f"missing {m}" for m in st.get("missing", [])) or ""
+        when = st.get("at", st.get("required_at"))
+        lines.append(f"| {item} | {st.get('status')} | {_t(when) if when is not None else '—'} | {detail} |")
+    events = [e for e in r.get("events", []) if e.get("type") in ("flag", "cue")]
+    lines += ["", f"## Flags and cues ({len(events)})", ""]
+    if not events:
+        lines.append("None — clean call.")
+    for e in events:
+        how = " (sounds like)" if e.get("detector") == "semantic" else ""
+        lines.append(f"- **{_t(e['start'])}** `{e['category']}`{how} — {e['speaker']}: “{e['match']}”")
+        if e.get("suggestion"):
+            lines.append(f"  - Better: {e['suggestion']}")
+        if e.get("why"):
+            lines.append(f"  - Why: {e['why']}")
+    m = r.get("metrics", {})
+    lines += ["", "## Metrics", "", "| metric | value |", "|---|---|"]
+    for k, v in m.items():
+        lines.append(f"| {k} | {v if v is not None else '—'} |")
+    lines += ["", "## Score breakdown", "", "| item | points | reason |", "|---|---|---|"]
+    for b in r.get("score_breakdown", []):
+        pts = b["points"]
+        lines.append(f"| {b['item']} | {'+' if pts > 0 else ''}{pts} | {b['reason']} |")
+    lines += ["", "## Transcript", ""]
+    flagged = {e["utterance"] for e in events}
+    for u in r.get("utterances", []):
+        mark = " ⚑" if u["index"] in flagged else ""
+        lines.append(f"- `{_t(u['start'])}` **{u['speaker']}**{mark}: {u['text']}")
+    return "\n".join(lines) + "\n"
