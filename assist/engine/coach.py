@@ -12,7 +12,7 @@ import datetime as _dt
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from assist.engine.events import REPORTED_TYPES, Event
@@ -194,10 +194,11 @@ class Coach:
         for key, h in keep.items():
             waiting = h.pending or (not utt.final and h.rule.category in _FINAL_ONLY)
             if key in self._active:
-                old = self._active[key]
+                # Keep the flag, refresh its words and times from the newer text. A copy: the event
+                # already handed out (to the UI) must not change under its holder's feet.
                 s, e = self._event_times(utt, norm, h.first_word, h.last_word)
-                old.start, old.end, old.final = s, e, utt.final
-                old.match = " ".join(norm.words[h.first_word:h.last_word + 1]).strip(" ,.;:!?\"'")
+                self._active[key] = replace(self._active[key], start=s, end=e, final=utt.final,
+                                            match=" ".join(norm.words[h.first_word:h.last_word + 1]).strip(" ,.;:!?\"'"))
                 continue
             if waiting:
                 continue
@@ -241,8 +242,9 @@ class Coach:
         g = self.lexicon.greeting
         if st.greeting["status"] != "pending":
             return []
+        # The window opens when the agent first speaks (a recording may start with ringing).
         first = min((u.start for u in self.utterances.values() if u.speaker == "agent"), default=utt.start)
-        if utt.start > max(g.within_s, first + g.within_s / 2) and utt.final:
+        if utt.start > first + g.within_s and utt.final:
             return self._decide_greeting(utt.start)
         tokens = [t.text for s in norm.sentences for t in s.tokens]
         if self.company and find_name(self.company, tokens, g.name_threshold):

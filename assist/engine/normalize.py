@@ -18,7 +18,8 @@ _NIQQUD = re.compile(r"[\u0591-\u05c7]")
 _SENT_END = re.compile(r"[.!?\u2026;]+[\"')\]]*$")
 _ABBREV = {"mr.", "mrs.", "ms.", "dr.", "st.", "e.g.", "i.e.", "etc.", "vs.", "no.", "approx.", "dept.", "a.m.", "p.m."}
 _STRIP = re.compile(r"^[^\w']+|[^\w']+$")
-_SPLIT_INNER = re.compile(r"[\-\u2013\u2014/,;:!?\"()\[\]]+")
+# ":" and "/" stay inside a word: they hold times (10:30) and dates (14/3).
+_SPLIT_INNER = re.compile(r"[\-\u2013\u2014,;!?\"()\[\]]+|:(?!\d)")
 _NUM_UNIT = re.compile(r"^(\d{1,2}(?::\d{2})?)(am|pm|a\.m\.|p\.m\.)$")
 
 
