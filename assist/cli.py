@@ -9,6 +9,7 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from assist import __version__
 from assist.errors import AssistError
@@ -19,7 +20,7 @@ COMMANDS = ("live", "replay", "analyze", "roleplay", "batch", "report", "history
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # usage errors: one line, exit 2
+    def error(self, message: str) -> NoReturn:  # usage errors: one line, exit 2
         self.exit(2, f"assist: {message} (see '{self.prog} --help')\n")
 
 

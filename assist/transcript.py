@@ -126,6 +126,7 @@ def parse_txt(text: str, path: str | Path = "<text>") -> Transcript:
     """One utterance per non-empty line: optional `[mm:ss]`, optional `AGENT:`/`CUSTOMER:` prefix."""
     utts: list[Utterance] = []
     starts: list[float | None] = []
+    linenos: list[int] = []
     for lineno, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -153,20 +154,21 @@ def parse_txt(text: str, path: str | Path = "<text>") -> Transcript:
             raise InputError("utterance has a speaker label but no text", path, lineno)
         utts.append(Utterance(index=len(utts), speaker=speaker, start=0.0, end=0.0, text=body))
         starts.append(start)
+        linenos.append(lineno)
     if not utts:
         raise InputError("empty file: no utterances", path)
     timing = "given" if all(s is not None for s in starts) else ("estimated" if all(s is None for s in starts) else "partial")
-    _fill_times(utts, starts, path)
+    _fill_times(utts, starts, path, linenos)
     return Transcript(utts, source=str(path), timing=timing)
 
 
-def _fill_times(utts: list[Utterance], starts: list[float | None], path: str | Path) -> None:
+def _fill_times(utts: list[Utterance], starts: list[float | None], path: str | Path, linenos: list[int]) -> None:
     t = 0.0
     for i, u in enumerate(utts):
         s = starts[i]
         if s is not None:
             if i and starts[i - 1] is not None and s < (starts[i - 1] or 0.0):
-                raise InputError(f"time [{int(s // 60)}:{s % 60:05.2f}] goes backwards", path, None)
+                raise InputError(f"time [{int(s // 60)}:{s % 60:05.2f}] goes backwards", path, linenos[i])
             t = s
         u.start = t
         dur = _word_count(u.text) / EST_WORDS_PER_S

@@ -303,12 +303,14 @@ def parse_lexicon(data: dict[str, Any], path: Path, sha256: str = "") -> Lexicon
     ck = data.get("checklist", {})
     if not isinstance(ck, dict):
         raise LexiconError(path, "must be a table", None, "checklist")
-    for item in ck:
-        if item not in _CHECKLIST_FIELDS:
-            raise LexiconError(path, f"unknown checklist item (known: {', '.join(CHECKLIST_ITEMS)})", None, f"checklist.{item}")
-        bad = set(ck[item]) - _CHECKLIST_FIELDS[item]
+    for key in ck:
+        if key not in _CHECKLIST_FIELDS:
+            raise LexiconError(path, f"unknown checklist item (known: {', '.join(CHECKLIST_ITEMS)})", None, f"checklist.{key}")
+        if not isinstance(ck[key], dict):
+            raise LexiconError(path, "must be a table", None, f"checklist.{key}")
+        bad = set(ck[key]) - _CHECKLIST_FIELDS[key]
         if bad:
-            raise LexiconError(path, "unknown field", f"checklist.{item}", sorted(bad)[0])
+            raise LexiconError(path, "unknown field", f"checklist.{key}", sorted(bad)[0])
 
     def item(name: str) -> dict[str, Any]:
         v = ck.get(name)
