@@ -17,15 +17,41 @@ CONTRACT (used by the CLI, the TUI, batch and role-play; owned by the speech wor
     kind="position" data = {"t": seconds of audio fed so far}
     kind="end"      data = {"report": report dict}
 The UI turns these into Textual messages with `post_message`; it must never block in on_update.
+(Events of the background semantic pass arrive from that thread; they are "event" updates too.)
+
+BUILDING ONE FOR A FILE (`assist live --source FILE`, `assist replay` in the TUI):
+
+    pipe = file_pipeline(path, on_update, *, args=None, realtime=True, engine=None, model=None,
+                         swap=False, mono_speaker="agent", lexicon=None, company=None,
+                         agent_name=None, semantic=None, semantic_async=True)
+
+`args` (an argparse Namespace with the common options, --swap, --mono-speaker) fills whatever is
+not given; the lexicon, names and semantic detector come from assist.session when not passed.
+Errors (missing/undecodable file, no model) raise assist.errors.InputError before any audio flows.
+The coach's `audio_clock` is set by the pipeline, so events of a streaming run carry `latency_s`.
 """
 
 from __future__ import annotations
 
+import bisect
+import queue
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from assist.engine.events import Event
 from assist.transcript import Utterance
+
+if TYPE_CHECKING:
+    import argparse
+
+    from assist.engine.coach import Coach, SemanticDetector
+    from assist.engine.lexicon import Lexicon
+    from assist.speech.sources import AudioSource
+    from assist.speech.stream import Segment, StreamRecognizer
 
 
 @dataclass
@@ -34,3 +60,171 @@ class Update:
     utterance: Utterance | None = None
     event: Event | None = None
     data: dict[str, Any] = field(default_factory=dict)
+
+
+class CallPipeline:
+    def __init__(self, source: AudioSource, recognizer_factory: Callable[[str], StreamRecognizer], coach: Coach,
+                 on_update: Callable[[Update], None], *, engine: str = "", model: str = "") -> None:
+        self.source = source
+        self.recognizer_factory = recognizer_factory
+        self.coach = coach
+        self.on_update = on_update
+        self.engine = engine
+        self.model = model
+        self._stop = threading.Event()
+        self._running = threading.Event()
+        self._running.set()
+        self._fed_t: list[float] = []  # audio time at the end of each block fed …
+        self._fed_wall: list[float] = []  # … and the monotonic time it was fed at
+        self._index: dict[tuple[str, int], int] = {}  # (speaker, segment key) -> utterance index
+        self._last_partial: dict[int, Utterance] = {}
+        self._next = 0
+        self._sem_q: queue.Queue[int | None] = queue.Queue()
+        self._sem_thread: threading.Thread | None = None
+        self.position = 0.0
+        if coach.audio_clock is None:
+            coach.audio_clock = self.audio_clock
+
+    # ------------------------------------------------------------------ control
+    def stop(self) -> None:
+        self._stop.set()
+        self._running.set()
+        self.source.close()
+
+    def pause(self) -> None:
+        self._running.clear()
+
+    def resume(self) -> None:
+        self._running.set()
+
+    def audio_clock(self, t: float) -> float | None:
+        """Wall-clock (monotonic) time at which the audio at time `t` was fed."""
+        i = bisect.bisect_left(self._fed_t, t - 1e-6)
+        if i >= len(self._fed_wall):
+            return None
+        return self._fed_wall[i]
+
+    # ------------------------------------------------------------------ running
+    def _emit(self, u: Update) -> None:
+        self.on_update(u)
+
+    def _events(self, events: list[Event]) -> None:
+        for ev in events:
+            self._emit(Update("event", event=ev))
+
+    def _semantic_worker(self) -> None:
+        while True:
+            idx = self._sem_q.get()
+            if idx is None:
+                return
+            try:
+                self._events(self.coach.semantic_pass(idx))
+            except Exception as e:  # a model failure must not end the call
+                self._emit(Update("status", data={"message": f"semantic check failed: {e}"}))
+
+    def _handle(self, speaker: str, segs: list[Segment]) -> None:
+        from assist.speech.segment import make_utterance
+
+        for seg in segs:
+            if not seg.words:
+                continue
+            k = (speaker, seg.key)
+            if k not in self._index:
+                # indices are handed out as turns appear; blocks are fed in time order for all
+                # speakers at once, so this is the order of the turns in the call
+                self._index[k] = self._next
+                self._next += 1
+            utt = make_utterance(seg.words, speaker, self._index[k], final=seg.final)
+            if seg.final:
+                self._last_partial.pop(utt.index, None)
+            else:
+                self._last_partial[utt.index] = utt
+            self._emit(Update("final" if seg.final else "partial", utterance=utt))
+            self._events(self.coach.feed(utt))
+            if seg.final and self.coach.semantic is not None and self.coach.semantic_async:
+                self._sem_q.put(utt.index)
+
+    def run(self) -> dict[str, Any]:
+        recs = {sp: self.recognizer_factory(sp) for sp in self.source.speakers}
+        if self.coach.semantic is not None and self.coach.semantic_async:
+            self._sem_thread = threading.Thread(target=self._semantic_worker, name="assist-semantic", daemon=True)
+            self._sem_thread.start()
+        started = False
+        try:
+            for t0, block in self.source.blocks():
+                if not self._running.is_set():
+                    self._running.wait()
+                if self._stop.is_set():
+                    break
+                if not started:
+                    started = True
+                    self._emit(Update("start", data={"engine": self.engine, "model": self.model,
+                                                     "realtime": self.source.realtime, "source": self.source.name}))
+                n = max((len(x) for x in block.values()), default=0)
+                t1 = t0 + n / 16000
+                self._fed_t.append(t1)
+                self._fed_wall.append(time.monotonic())
+                self.position = t1
+                self._emit(Update("level", data={sp: _rms(x) for sp, x in block.items()}))
+                for sp, x in block.items():
+                    if sp in recs and len(x):
+                        self._handle(sp, recs[sp].accept(x))
+                self._events(self.coach.advance(t1))
+                self._emit(Update("position", data={"t": round(t1, 2)}))
+            for sp, rec in recs.items():
+                self._handle(sp, rec.finish())
+            # a partial that never got a final version (stopped early, recogniser dropped it)
+            for _idx, utt in sorted(self._last_partial.items()):
+                utt.final = True
+                self._emit(Update("final", utterance=utt))
+                self._events(self.coach.feed(utt))
+            self._last_partial.clear()
+        finally:
+            if self._sem_thread is not None:
+                self._sem_q.put(None)
+                self._sem_thread.join()
+        self._events(self.coach.finish())
+        report = self.coach.report(source=self.source.name, duration_s=self.position,
+                                   engine=self.engine, model=self.model,
+                                   mode="realtime" if self.source.realtime else "streaming")
+        self._emit(Update("end", data={"report": report}))
+        return report
+
+
+def _rms(x: Any) -> float:
+    from assist.speech.audio import rms
+
+    return round(min(1.0, rms(x)), 4)
+
+
+def file_pipeline(path: str | Path, on_update: Callable[[Update], None], *, args: argparse.Namespace | None = None,
+                  realtime: bool = True, engine: str | None = None, model: str | None = None,
+                  swap: bool | None = None, mono_speaker: str | None = None, lexicon: Lexicon | None = None,
+                  company: str | None = None, agent_name: str | None = None,
+                  semantic: SemanticDetector | None = None, semantic_async: bool = True,
+                  speed: float = 1.0) -> CallPipeline:
+    """A pipeline that plays a recording through the live path (see the module docstring)."""
+    import argparse as _argparse
+
+    from assist.engine.coach import Coach
+    from assist.session import call_settings, load_semantic
+    from assist.speech.audio import load_call
+    from assist.speech.factory import pick_engine
+    from assist.speech.sources import FileSource, PacedFileSource
+
+    ns = args if args is not None else _argparse.Namespace()
+    swap = bool(getattr(ns, "swap", False)) if swap is None else swap
+    mono_speaker = (getattr(ns, "mono_speaker", None) or "agent") if mono_speaker is None else mono_speaker
+    audio = load_call(path, swap=swap, mono_speaker=mono_speaker)
+    if lexicon is None:
+        settings = call_settings(ns)
+        lexicon = settings.lexicon
+        company = company or settings.company
+        agent_name = agent_name or settings.agent_name
+        if semantic is None:
+            semantic = load_semantic(lexicon, ns)
+    eng = pick_engine(engine or getattr(ns, "engine", None), model or getattr(ns, "model", None),
+                      lexicon.language, (company, agent_name))
+    source = PacedFileSource(audio, speed=speed) if realtime else FileSource(audio, block_s=0.25)
+    coach = Coach(lexicon, company=company, agent_name=agent_name, semantic=semantic, semantic_async=semantic_async)
+    return CallPipeline(source, eng.recognizer_factory(), coach, on_update, engine=eng.name, model=eng.model.name)

@@ -1,0 +1,108 @@
+"""Decoding recordings: any common format (wav, flac, ogg, mp3, m4a, …) to 16 kHz float32 per speaker.
+
+PyAV (which faster-whisper brings) decodes and resamples everything; soundfile is the fallback for
+the few files PyAV cannot open. Stereo is agent on the left, customer on the right (DESIGN.md);
+`swap` reverses that, a mono file is one speaker (`mono_speaker`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from assist.errors import InputError
+
+RATE = 16000
+
+
+@dataclass
+class CallAudio:
+    """Decoded call: one float32 mono track per speaker, all at RATE."""
+
+    tracks: dict[str, np.ndarray]
+    source: str
+
+    @property
+    def duration(self) -> float:
+        return max((len(a) for a in self.tracks.values()), default=0) / RATE
+
+
+def _decode_av(path: Path) -> np.ndarray:
+    """(channels, samples) float32 at RATE via PyAV; raises on anything it cannot decode."""
+    import av
+
+    with av.open(str(path)) as container:
+        streams = [s for s in container.streams if s.type == "audio"]
+        if not streams:
+            raise InputError("no audio stream in file", path)
+        stream = streams[0]
+        channels = min(2, stream.codec_context.channels or 1)
+        layout = "stereo" if channels == 2 else "mono"
+        resampler = av.AudioResampler(format="fltp", layout=layout, rate=RATE)
+        parts: list[np.ndarray] = []
+        for frame in container.decode(stream):
+            for out in resampler.resample(frame):
+                parts.append(out.to_ndarray())
+        for out in resampler.resample(None):
+            parts.append(out.to_ndarray())
+    if not parts:
+        return np.zeros((channels, 0), dtype=np.float32)
+    return np.concatenate(parts, axis=1).astype(np.float32, copy=False)
+
+
+def _decode_sf(path: Path) -> np.ndarray:
+    import soundfile as sf
+
+    data, sr = sf.read(str(path), dtype="float32", always_2d=True)
+    data = data[:, :2].T
+    if sr != RATE:
+        n = int(round(data.shape[1] * RATE / sr))
+        x = np.linspace(0, data.shape[1] - 1, n)
+        data = np.stack([np.interp(x, np.arange(data.shape[1]), ch) for ch in data]).astype(np.float32)
+    return data
+
+
+def decode(path: str | Path) -> np.ndarray:
+    """(channels, samples) float32 at 16 kHz; errors are one line naming the file."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError("no such file", p)
+    if p.is_dir():
+        raise InputError("is a directory, not an audio file", p)
+    if p.stat().st_size == 0:
+        raise InputError("empty file, not audio", p)
+    try:
+        return _decode_av(p)
+    except InputError:
+        raise
+    except Exception as first:  # PyAV raises many types (InvalidDataError, ValueError, …)
+        try:
+            return _decode_sf(p)
+        except Exception:
+            msg = str(first).split(":")[0].strip() or type(first).__name__
+            raise InputError(f"cannot decode audio ({msg})", p) from first
+
+
+def load_call(path: str | Path, *, swap: bool = False, mono_speaker: str = "agent") -> CallAudio:
+    """Decode a recording and assign channels to speakers."""
+    if mono_speaker not in ("agent", "customer"):
+        raise InputError(f"--mono-speaker must be agent or customer, not {mono_speaker!r}")
+    data = decode(path)
+    if data.shape[1] == 0:
+        raise InputError("no audio samples in file", path)
+    if data.shape[0] == 1:
+        return CallAudio({mono_speaker: data[0]}, str(path))
+    left, right = data[0], data[1]
+    if swap:
+        left, right = right, left
+    return CallAudio({"agent": left, "customer": right}, str(path))
+
+
+def rms(x: np.ndarray) -> float:
+    return float(np.sqrt(np.mean(np.square(x)))) if len(x) else 0.0
+
+
+def to_int16_bytes(x: np.ndarray) -> bytes:
+    return (np.clip(x, -1.0, 1.0) * 32767).astype("<i2").tobytes()

@@ -1,0 +1,47 @@
+"""Picks the source and the recogniser for a call from the options (engine, model, file or devices)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from assist.speech.models import ResolvedModel, resolve_model
+from assist.speech.stream import StreamRecognizer
+
+
+@dataclass
+class Engine:
+    """A resolved engine + model, able to make one streaming recogniser per speaker."""
+
+    model: ResolvedModel
+    language: str = "en"
+    hotwords: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.model.engine
+
+    def recognizer_factory(self) -> Callable[[str], StreamRecognizer]:
+        if self.model.engine == "vosk":
+            from assist.speech.vosk_asr import VoskStream, load_vosk
+
+            load_vosk(self.model.path)  # load now, not on the first audio block
+
+            def make_vosk(speaker: str) -> StreamRecognizer:
+                return VoskStream(self.model.path)
+
+            return make_vosk
+        from assist.speech.whisper_asr import WhisperASR, WhisperStream
+
+        asr = WhisperASR(self.model.path, language=self.language, hotwords=self.hotwords)
+
+        def make_whisper(speaker: str) -> StreamRecognizer:
+            return WhisperStream(asr)
+
+        return make_whisper
+
+
+def pick_engine(engine: str | None = None, model: str | None = None, language: str = "en",
+                hotwords: Sequence[str | None] = ()) -> Engine:
+    resolved = resolve_model(engine, model, language)
+    return Engine(resolved, language, tuple(h for h in hotwords if h))

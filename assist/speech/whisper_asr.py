@@ -1,0 +1,200 @@
+"""Whisper through faster-whisper (CTranslate2, int8 on CPU).
+
+`WhisperASR` has the shape of whisper_streaming's ASRBase (load_model / transcribe / sep) and is used
+two ways: whole-file transcription with word timestamps, and `WhisperStream`, the streaming mode
+for live use (re-decode a sliding window, commit the words two passes agree on: local agreement).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assist.speech.audio import RATE
+from assist.speech.stream import Segment
+from assist.transcript import Word
+
+_MODELS: dict[tuple[str, str, int], Any] = {}
+_LOCK = threading.Lock()
+
+
+def load_whisper(model_dir: str | Path, compute_type: str = "int8", cpu_threads: int = 0) -> Any:
+    """Load (once per process) a CTranslate2 Whisper model from a local folder — never the hub."""
+    key = (str(model_dir), compute_type, cpu_threads)
+    with _LOCK:
+        if key not in _MODELS:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            from faster_whisper import WhisperModel
+
+            threads = cpu_threads or min(4, os.cpu_count() or 1)
+            _MODELS[key] = WhisperModel(str(model_dir), device="cpu", compute_type=compute_type,
+                                        cpu_threads=threads, local_files_only=True)
+        return _MODELS[key]
+
+
+class WhisperASR:
+    """whisper_streaming's ASRBase shape: words separated by `sep`, `transcribe(audio, init_prompt)`."""
+
+    sep = ""  # faster-whisper words carry their own leading space
+
+    def __init__(self, model_dir: str | Path, *, language: str = "en", hotwords: tuple[str, ...] | list[str] = (),
+                 beam_size: int = 5, vad: bool = True) -> None:
+        self.model_dir = str(model_dir)
+        self.language = language
+        # "Acme, this is Dana" comes out as "at me, this is very…" without the names as hotwords.
+        self.hotwords = " ".join(h for h in hotwords if h) or None
+        self.beam_size = beam_size
+        self.vad = vad
+        self.model = self.load_model()
+
+    def load_model(self) -> Any:
+        return load_whisper(self.model_dir)
+
+    def transcribe(self, audio: np.ndarray, init_prompt: str = "", offset: float = 0.0,
+                   vad: bool | None = None) -> list[Word]:
+        """Words with absolute times (`offset` = time of audio[0])."""
+        if len(audio) < RATE // 10:
+            return []
+        # English-only models (tiny.en, …) take "en" whatever the call's language is.
+        lang = (self.language or None) if self.model.model.is_multilingual else "en"
+        segments, _info = self.model.transcribe(
+            audio.astype(np.float32, copy=False), language=lang,
+            beam_size=self.beam_size, word_timestamps=True, condition_on_previous_text=False,
+            initial_prompt=init_prompt or None, hotwords=self.hotwords,
+            vad_filter=self.vad if vad is None else vad, without_timestamps=False,
+        )
+        words: list[Word] = []
+        for seg in segments:
+            if seg.no_speech_prob > 0.8 and seg.avg_logprob < -1.0:
+                continue  # hallucination on silence or noise
+            for w in seg.words or []:
+                text = w.word.strip()
+                if text:
+                    words.append(Word(text, offset + float(w.start), offset + float(w.end), float(w.probability)))
+        return words
+
+
+_NORM = re.compile(r"[^\w']+")
+
+
+def _key(w: Word) -> str:
+    return _NORM.sub("", w.text.lower())
+
+
+class WhisperStream:
+    """Streaming Whisper for one channel (one speaker).
+
+    Every `step_s` of new audio the open utterance (at most `window_s`) is decoded again; the words
+    that this pass and the previous pass agree on (longest common prefix) are committed, the rest is
+    the partial tail. A pause of `pause_s` (energy below `silence_rms`) after speech closes the
+    utterance with one last decode, which becomes its final text. Silent audio is never decoded,
+    so an idle channel costs almost nothing.
+    """
+
+    def __init__(self, asr: WhisperASR, *, step_s: float = 1.0, window_s: float = 15.0, pause_s: float = 0.7,
+                 silence_rms: float = 0.01) -> None:
+        self.asr = asr
+        self.step = int(step_s * RATE)
+        self.window = int(window_s * RATE)
+        self.pause = int(pause_s * RATE)
+        self.silence_rms = silence_rms
+        self.buf = np.zeros(0, dtype=np.float32)
+        self.buf_t0 = 0.0  # time of buf[0]
+        self.total = 0  # samples seen
+        self.since_decode = 0
+        self.committed: list[Word] = []
+        self.prev: list[Word] = []  # last pass's uncommitted words
+        self.key = 0
+        self.prompt = ""  # text of earlier utterances: context for the decoder
+        self.speech_seen = False
+        self.silent_run = 0  # trailing silent samples
+
+    def _frames_silent(self, x: np.ndarray) -> np.ndarray:
+        n = len(x) // 1600
+        if n == 0:
+            return np.zeros(0, dtype=bool)
+        fr = x[: n * 1600].reshape(n, 1600)
+        return np.sqrt(np.mean(fr * fr, axis=1)) < self.silence_rms
+
+    def accept(self, samples: np.ndarray) -> list[Segment]:
+        samples = samples.astype(np.float32, copy=False)
+        self.buf = np.concatenate([self.buf, samples])
+        self.total += len(samples)
+        self.since_decode += len(samples)
+        silent = self._frames_silent(samples)
+        if len(silent) and not silent.all():
+            self.speech_seen = True
+            # trailing silence = silent frames after the last loud one
+            last_loud = int(np.nonzero(~silent)[0][-1])
+            self.silent_run = (len(silent) - 1 - last_loud) * 1600
+        else:
+            self.silent_run += len(samples)
+        out: list[Segment] = []
+        if not self.speech_seen:
+            # keep a little lead-in only: nothing to decode in silence
+            keep = RATE // 2
+            if len(self.buf) > keep:
+                self.buf_t0 += (len(self.buf) - keep) / RATE
+                self.buf = self.buf[-keep:]
+            self.since_decode = 0
+            return out
+        if self.silent_run >= self.pause:
+            return self._close()
+        if self.since_decode >= self.step:
+            self.since_decode = 0
+            out += self._step()
+        if len(self.buf) > self.window:
+            out += self._close()  # a very long turn: cut it rather than decode ever longer windows
+        return out
+
+    def _decode(self) -> list[Word]:
+        return self.asr.transcribe(self.buf, init_prompt=self.prompt[-200:], offset=self.buf_t0, vad=False)
+
+    def _step(self) -> list[Segment]:
+        words = self._decode()
+        cut = self.committed[-1].end - 0.05 if self.committed else -1.0
+        new = words[len(self.committed):] if self._prefix_ok(words) else [w for w in words if w.start >= cut]
+        agree = 0
+        while agree < min(len(new), len(self.prev)) and _key(new[agree]) == _key(self.prev[agree]):
+            agree += 1
+        self.committed += new[:agree]
+        self.prev = new[agree:]
+        allw = self.committed + self.prev
+        if not allw:
+            return []
+        return [Segment(self.key, allw, final=False, committed=len(self.committed))]
+
+    def _prefix_ok(self, words: list[Word]) -> bool:
+        """Does this pass start with the committed words? (then the tail is simply what follows)"""
+        if len(words) < len(self.committed):
+            return False
+        return all(_key(a) == _key(b) for a, b in zip(words, self.committed, strict=False))
+
+    def _close(self) -> list[Segment]:
+        """End of the utterance: one last decode of it is its final text; start afresh after it."""
+        out: list[Segment] = []
+        if self.speech_seen:
+            words = self._decode()
+            if not words:
+                words = self.committed + self.prev
+            if words:
+                out.append(Segment(self.key, words, final=True, committed=len(words)))
+                self.key += 1
+                self.prompt = (self.prompt + " " + " ".join(w.text for w in words)).strip()
+        # keep the trailing silence as the next lead-in
+        keep = min(len(self.buf), RATE // 2)
+        self.buf_t0 += (len(self.buf) - keep) / RATE
+        self.buf = self.buf[len(self.buf) - keep:]
+        self.committed, self.prev = [], []
+        self.speech_seen = False
+        self.silent_run = 0
+        self.since_decode = 0
+        return out
+
+    def finish(self) -> list[Segment]:
+        return self._close()
