@@ -1,0 +1,410 @@
+"""Reusable widgets of the agent's screen: transcript, coaching card, flag history, checklist, gauges.
+
+They render what the engine and speech layers produce (Utterances, Events, metrics) and hold no
+coaching rules. Other screens (role-play, history) reuse them, so their styles live in DEFAULT_CSS
+and they take plain data: `TranscriptView.show_utterance(utt)`, `CoachingCard.show_event(ev)`,
+`ChecklistView.apply(ev)` / `.set_state(report["checklist"])`, `CallGauges.set_values(...)`.
+
+Colour is never the only signal (colour-blind users): speakers carry a text label, states carry a
+symbol and a word. Colours come from theme variables so light and dark terminals both work.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from assist.engine.events import Event
+from assist.transcript import Utterance
+
+SPEAKER_LABEL = {"agent": "AGENT", "customer": "CUSTOMER"}
+CATEGORY_TITLE = {
+    "starts-with-no": "Starts with “no”",
+    "not-my-job": "“Not my job”",
+    "vague-promise": "Vague promise",
+    "half-promise": "Half-promise",
+    "condescending-check": "Condescending check",
+    "why-did-you": "“Why did you…?”",
+    "ultimatum": "Ultimatum",
+    "no-problem": "“No problem”",
+    "known-issue": "“Known issue”",
+    "dismissive": "Dismissive",
+    "jargon": "Jargon",
+    "customer-frustration": "Customer is frustrated",
+    "greeting": "Greeting",
+    "empathy": "Empathy",
+    "callback": "Callback",
+}
+# How fast is "fast" for the pace gauge: a presentation threshold, not a coaching rule. Phone
+# guides put a comfortable pace at 140–160 wpm; above 170 callers start to ask for repeats.
+FAST_WPM = 170
+
+
+def mmss(t: float | None) -> str:
+    if t is None:
+        return "--:--"
+    t = max(0.0, float(t))
+    return f"{int(t // 60):02d}:{int(t % 60):02d}"
+
+
+def category_title(cat: str) -> str:
+    return CATEGORY_TITLE.get(cat, cat.replace("-", " ").capitalize())
+
+
+def highlight(text: str, matches: list[str], style: str = "bold reverse") -> Text:
+    """`text` with every flagged phrase marked (reverse video: visible without colour)."""
+    out = Text(text)
+    low = text.lower()
+    for m in matches:
+        m = m.strip().lower()
+        if not m:
+            continue
+        for hit in re.finditer(re.escape(m), low):
+            out.stylize(style, hit.start(), hit.end())
+    return out
+
+
+# --------------------------------------------------------------------------- transcript
+class TurnLine(Static):
+    """One speaker turn; replaced in place as the partial grows and when it becomes final."""
+
+    DEFAULT_CSS = """
+    TurnLine { padding: 0 1; height: auto; }
+    TurnLine.customer { padding-left: 4; }
+    TurnLine.partial { text-style: italic; color: $text-muted; }
+    """
+
+    def __init__(self, utt: Utterance, matches: list[str]) -> None:
+        super().__init__(self._render_turn(utt, matches), classes=utt.speaker)
+        self.set_class(not utt.final, "partial")
+
+    @staticmethod
+    def _render_turn(utt: Utterance, matches: list[str]) -> Text:
+        label = SPEAKER_LABEL.get(utt.speaker, utt.speaker.upper())
+        head = Text.assemble((f"{mmss(utt.start)} ", "dim"),
+                             (f"{label:<8}", "bold" if utt.speaker == "agent" else "bold italic"), " ")
+        body = highlight(utt.text, matches) if utt.final else Text(utt.text + " …")
+        return head + body
+
+    def update_turn(self, utt: Utterance, matches: list[str]) -> None:
+        self.update(self._render_turn(utt, matches))
+        self.set_class(not utt.final, "partial")
+
+
+class TranscriptView(VerticalScroll):
+    """Agent and customer turns in call order. Follows the live edge unless the user scrolled back."""
+
+    DEFAULT_CSS = """
+    TranscriptView { height: 1fr; border: round $primary 50%; border-title-color: $text; }
+    TranscriptView > .placeholder { color: $text-muted; padding: 0 1; }
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.border_title = "Transcript"
+        self._turns: dict[int, TurnLine] = {}
+        self._utts: dict[int, Utterance] = {}
+        self._matches: dict[int, dict[str, str]] = {}  # utterance -> {event id: matched text}
+        self._placeholder: Static | None = Static("Waiting for speech…", classes="placeholder")
+
+    def compose(self) -> ComposeResult:
+        if self._placeholder is not None:
+            yield self._placeholder
+
+    @property
+    def at_live_edge(self) -> bool:
+        return self.scroll_y >= self.max_scroll_y - 1
+
+    def _matches_for(self, index: int) -> list[str]:
+        return list(self._matches.get(index, {}).values())
+
+    def show_utterance(self, utt: Utterance) -> None:
+        follow = self.at_live_edge
+        if self._placeholder is not None:
+            self._placeholder.remove()
+            self._placeholder = None
+        self._utts[utt.index] = utt
+        line = self._turns.get(utt.index)
+        if line is None:
+            line = TurnLine(utt, self._matches_for(utt.index))
+            self._turns[utt.index] = line
+            # indices are handed out in call order, so a later index always goes last
+            later = [i for i in self._turns if i > utt.index]
+            if later:
+                self.mount(line, before=self._turns[min(later)])
+            else:
+                self.mount(line)
+        else:
+            line.update_turn(utt, self._matches_for(utt.index))
+        if follow:
+            self.scroll_end(animate=False, immediate=False)
+
+    def mark(self, ev: Event) -> None:
+        """Highlight a flag's words in its turn (or remove them when the flag is retracted)."""
+        if ev.utterance < 0:
+            return
+        marks = self._matches.setdefault(ev.utterance, {})
+        if ev.type == "retract":
+            marks.pop(ev.id, None)
+        elif ev.type in ("flag", "cue") and ev.match:
+            marks[ev.id or ev.match] = ev.match
+        else:
+            return
+        utt = self._utts.get(ev.utterance)
+        if utt is not None and ev.utterance in self._turns:
+            self._turns[ev.utterance].update_turn(utt, self._matches_for(ev.utterance))
+
+    def scroll_to_utterance(self, index: int) -> None:
+        line = self._turns.get(index)
+        if line is not None:
+            self.scroll_to_widget(line, animate=False, top=True)
+
+    def clear_turns(self) -> None:
+        for line in self._turns.values():
+            line.remove()
+        self._turns.clear()
+        self._utts.clear()
+        self._matches.clear()
+        if self._placeholder is None:
+            self._placeholder = Static("Waiting for speech…", classes="placeholder")
+            self.mount(self._placeholder)
+
+    def utterances(self) -> list[Utterance]:
+        return [self._utts[i] for i in sorted(self._utts)]
+
+
+# --------------------------------------------------------------------------- coaching card
+@dataclass
+class CardItem:
+    id: str
+    kind: str  # flag | suggest | checklist
+    category: str
+    title: str
+    said: str
+    why: str
+    better: str
+    at: float
+    severity: str
+    semantic: bool = False
+
+    @classmethod
+    def from_event(cls, ev: Event) -> CardItem:
+        semantic = ev.detector == "semantic"
+        title = category_title(ev.category)
+        if ev.type == "checklist":
+            status = ev.data.get("status", "")
+            missing = ev.data.get("missing") or []
+            title = f"{title}: {status}" + (f" ({', '.join(missing)})" if missing else "")
+        elif ev.type == "suggest":
+            title = f"{title}: say it now"
+        return cls(id=ev.id or f"{ev.type}:{ev.category}:{ev.utterance}:{ev.start}", kind=ev.type,
+                   category=ev.category, title=title, said=ev.match, why=ev.why, better=ev.suggestion,
+                   at=ev.start, severity=ev.severity, semantic=semantic)
+
+
+def card_worthy(ev: Event) -> bool:
+    """Which events earn the one prominent card: agent flags and lines to say now. Checklist
+    changes that ask for an action (empathy due, greeting missed) too; a 'done' tick does not."""
+    if ev.type == "flag":
+        return True
+    if ev.type == "suggest":
+        return bool(ev.suggestion)
+    if ev.type == "checklist":
+        return ev.data.get("status") in ("pending", "missed") and bool(ev.suggestion)
+    return False
+
+
+class CoachingCard(Static):
+    """The one prominent card: what was said, why it hurts, the better line to say now."""
+
+    DEFAULT_CSS = """
+    CoachingCard { height: auto; min-height: 6; border: heavy $accent; padding: 0 1; }
+    CoachingCard.empty { border: round $primary 40%; color: $text-muted; }
+    CoachingCard.critical { border: heavy $error; }
+    CoachingCard.warning { border: heavy $warning; }
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__("", id=id, classes=classes)
+        self.border_title = "Coaching"
+        self.item: CardItem | None = None
+        self.show_item(None)
+
+    def show_event(self, ev: Event) -> None:
+        self.show_item(CardItem.from_event(ev))
+
+    def show_item(self, item: CardItem | None) -> None:
+        self.item = item
+        self.remove_class("critical", "warning", "empty")
+        if item is None:
+            self.add_class("empty")
+            self.border_title = "Coaching"
+            self.update(Text("No coaching needed right now. Keep going.", style="italic"))
+            return
+        if item.severity in ("critical", "warning"):
+            self.add_class(item.severity)
+        mark = {"critical": "▲▲", "warning": "▲"}.get(item.severity, "•")
+        self.border_title = f"{mark} {item.title}  {mmss(item.at)}"
+        t = Text()
+        if item.said:
+            if item.semantic:
+                t.append("Sounds like: ", style="bold")
+                t.append(f"{category_title(item.category).lower()} — “{item.said}”\n")
+            else:
+                t.append("You said:    ", style="bold")
+                t.append(f"“{item.said}”\n")
+        if item.why:
+            t.append("Why:         ", style="bold")
+            t.append(item.why + "\n")
+        if item.better:
+            t.append("Say instead: ", style="bold")
+            t.append(item.better, style="bold underline")
+        t.rstrip()
+        self.update(t if len(t) else Text(item.title))
+
+
+class FlagHistory(Static):
+    """A short list of earlier cards, newest first."""
+
+    DEFAULT_CSS = """
+    FlagHistory { height: auto; max-height: 7; padding: 0 1; color: $text-muted; }
+    """
+
+    def __init__(self, size: int = 5, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__("", id=id, classes=classes)
+        self.keep = size
+        self.items: list[CardItem] = []
+        self._refresh_text()
+
+    def push(self, item: CardItem) -> None:
+        self.items.insert(0, item)
+        self._refresh_text()
+
+    def remove_id(self, item_id: str) -> None:
+        self.items = [i for i in self.items if i.id != item_id]
+        self._refresh_text()
+
+    def _refresh_text(self) -> None:
+        if not self.items:
+            self.update(Text("Earlier: none", style="italic"))
+            return
+        t = Text("Earlier:\n", style="bold")
+        for it in self.items[: self.keep]:
+            t.append(f"{mmss(it.at)} {it.title}")
+            if it.said:
+                t.append(f" — “{it.said}”")
+            t.append("\n")
+        t.rstrip()
+        self.update(t)
+
+
+# --------------------------------------------------------------------------- checklist
+CHECK_ITEMS = ("greeting", "empathy", "callback")
+_STATE_MARK = {"done": "✓", "missed": "✗", "pending": "…", "not-needed": "–", "waiting": "·"}
+
+
+class ChecklistView(Static):
+    """Greeting, empathy, callback: pending / done / missed with the time."""
+
+    DEFAULT_CSS = """
+    ChecklistView { height: auto; border: round $primary 50%; padding: 0 1; }
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__("", id=id, classes=classes)
+        self.border_title = "Checklist"
+        self.state: dict[str, dict[str, Any]] = {k: {"status": "waiting"} for k in CHECK_ITEMS}
+        self._refresh_text()
+
+    def apply(self, ev: Event) -> None:
+        if ev.type != "checklist":
+            return
+        item = str(ev.data.get("item", ev.category))
+        d = {k: v for k, v in ev.data.items() if k != "item"}
+        if "at" not in d and d.get("status") in ("done", "missed"):
+            d["at"] = ev.start
+        self.state[item] = d
+        self._refresh_text()
+
+    def set_state(self, checklist: dict[str, dict[str, Any]]) -> None:
+        for k, v in checklist.items():
+            self.state[k] = dict(v)
+        self._refresh_text()
+
+    def status(self, item: str) -> str:
+        return str(self.state.get(item, {}).get("status", "waiting"))
+
+    def _refresh_text(self) -> None:
+        t = Text()
+        styles = {"done": "bold", "missed": "bold reverse", "pending": "italic", "waiting": "dim", "not-needed": "dim"}
+        for k in CHECK_ITEMS:
+            d = self.state.get(k, {"status": "waiting"})
+            st = str(d.get("status", "waiting"))
+            when = d.get("at") if st != "pending" else d.get("required_at")
+            label = {"waiting": "not yet", "not-needed": "not needed"}.get(st, st)
+            t.append(f"{_STATE_MARK.get(st, '?')} {k:<9}", style=styles.get(st, ""))
+            t.append(f"{label:<8}")
+            if when is not None:
+                t.append(f" {'since ' if st == 'pending' else ''}{mmss(float(when))}", style="dim")
+            if k == "callback" and d.get("commitment"):
+                t.append(f" ({d['commitment']})", style="dim")
+            t.append("\n")
+        t.rstrip()
+        self.update(t)
+
+
+# --------------------------------------------------------------------------- gauges
+class CallGauges(Static):
+    """Header gauges: timer vs target, agent pace, talk ratio, customer mood, engine+model."""
+
+    DEFAULT_CSS = """
+    CallGauges { height: auto; background: $panel; padding: 0 1; }
+    """
+
+    def __init__(self, target_s: int = 300, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__("", id=id, classes=classes)
+        self.target_s = target_s
+        self.t = 0.0
+        self.wpm: float | None = None
+        self.talk_ratio: float | None = None
+        self.mood = "calm"
+        self.engine = ""
+        self.status = "starting…"
+        self._refresh_text()
+
+    def set_values(self, **kw: Any) -> None:
+        for k, v in kw.items():
+            setattr(self, k, v)
+        self._refresh_text()
+
+    def _refresh_text(self) -> None:
+        t = Text()
+        over = self.t > self.target_s
+        t.append("⏱ ", style="dim")
+        t.append(f"{mmss(self.t)}/{mmss(self.target_s)}", style="bold reverse" if over else "bold")
+        if over:
+            t.append(" LONG", style="bold")
+        t.append("  pace ", style="dim")
+        if self.wpm is None:
+            t.append("–")
+        else:
+            fast = self.wpm > FAST_WPM
+            t.append(f"{int(self.wpm)} wpm", style="bold reverse" if fast else "bold")
+            if fast:
+                t.append(" ▲ slow down", style="bold")
+        t.append("  talk ", style="dim")
+        t.append("–" if self.talk_ratio is None else f"{round(self.talk_ratio * 100)}% agent", style="bold")
+        t.append("  mood ", style="dim")
+        t.append(self.mood, style="bold reverse" if self.mood != "calm" else "bold")
+        if self.engine:
+            t.append("  ", style="dim")
+            t.append(self.engine, style="dim")
+        t.append("\n")
+        t.append(self.status, style="italic")
+        self.update(t)
