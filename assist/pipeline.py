@@ -37,13 +37,17 @@ import bisect
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from assist.engine.events import Event
 from assist.transcript import Utterance
+
+RATE = 16000  # every source delivers 16 kHz mono float32 per speaker (assist.speech.audio.RATE)
 
 if TYPE_CHECKING:
     import argparse
@@ -144,6 +148,59 @@ class CallPipeline:
             if seg.final and self.coach.semantic is not None and self.coach.semantic_async:
                 self._sem_q.put(utt.index)
 
+    def _blocks(self) -> Iterator[tuple[float, dict[str, np.ndarray], list[tuple[float, float]]]]:
+        """(t0, {speaker: samples}, [(block end time, wall time it arrived)]) in time order.
+
+        A live source (microphone, paced file) is read on its own thread, as a sound card delivers
+        audio whether or not we keep up: when a decode takes longer than the audio it covers, the
+        blocks that arrived meanwhile are handed over together, so the recogniser catches up in one
+        step instead of the call drifting further behind, and `latency_s` stays honest (it counts
+        from when the audio arrived, not from when we got round to it).
+        """
+        if not self.source.realtime:
+            for t0, block in self.source.blocks():
+                n = max((len(x) for x in block.values()), default=0)
+                yield t0, block, [(t0 + n / RATE, time.monotonic())]
+            return
+        q: queue.Queue[tuple[float, dict[str, np.ndarray], float] | BaseException | None] = queue.Queue()
+
+        def reader() -> None:
+            try:
+                for t0, block in self.source.blocks():
+                    if not self._running.is_set():
+                        self._running.wait()
+                    if self._stop.is_set():
+                        break
+                    q.put((t0, block, time.monotonic()))
+            except BaseException as e:  # noqa: BLE001 - handed to the pipeline thread, which re-raises
+                q.put(e)
+            finally:
+                q.put(None)
+
+        th = threading.Thread(target=reader, name="assist-audio", daemon=True)
+        th.start()
+        done = False
+        while not done:
+            item = q.get()
+            items = [item]
+            while not q.empty():  # everything that arrived while we were busy
+                items.append(q.get_nowait())
+            got = []
+            for it in items:
+                if it is None:
+                    done = True
+                elif isinstance(it, BaseException):
+                    raise it
+                else:
+                    got.append(it)
+            if not got:
+                continue
+            t0 = got[0][0]
+            block = {sp: np.concatenate([g[1][sp] for g in got if sp in g[1]]) for sp in got[0][1]}
+            marks = [(g[0] + max((len(x) for x in g[1].values()), default=0) / RATE, g[2]) for g in got]
+            yield t0, block, marks
+        th.join(timeout=1.0)
+
     def run(self) -> dict[str, Any]:
         recs = {sp: self.recognizer_factory(sp) for sp in self.source.speakers}
         if self.coach.semantic is not None and self.coach.semantic_async:
@@ -151,7 +208,7 @@ class CallPipeline:
             self._sem_thread.start()
         started = False
         try:
-            for t0, block in self.source.blocks():
+            for _t0, block, marks in self._blocks():
                 if not self._running.is_set():
                     self._running.wait()
                 if self._stop.is_set():
@@ -160,10 +217,10 @@ class CallPipeline:
                     started = True
                     self._emit(Update("start", data={"engine": self.engine, "model": self.model,
                                                      "realtime": self.source.realtime, "source": self.source.name}))
-                n = max((len(x) for x in block.values()), default=0)
-                t1 = t0 + n / 16000
-                self._fed_t.append(t1)
-                self._fed_wall.append(time.monotonic())
+                for t_end, wall in marks:
+                    self._fed_t.append(t_end)
+                    self._fed_wall.append(wall)
+                t1 = marks[-1][0]
                 self.position = t1
                 self._emit(Update("level", data={sp: _rms(x) for sp, x in block.items()}))
                 for sp, x in block.items():
@@ -180,6 +237,7 @@ class CallPipeline:
                 self._events(self.coach.feed(utt))
             self._last_partial.clear()
         finally:
+            self.source.close()
             if self._sem_thread is not None:
                 self._sem_q.put(None)
                 self._sem_thread.join()
@@ -197,25 +255,19 @@ def _rms(x: Any) -> float:
     return round(min(1.0, rms(x)), 4)
 
 
-def file_pipeline(path: str | Path, on_update: Callable[[Update], None], *, args: argparse.Namespace | None = None,
-                  realtime: bool = True, engine: str | None = None, model: str | None = None,
-                  swap: bool | None = None, mono_speaker: str | None = None, lexicon: Lexicon | None = None,
-                  company: str | None = None, agent_name: str | None = None,
-                  semantic: SemanticDetector | None = None, semantic_async: bool = True,
-                  speed: float = 1.0) -> CallPipeline:
-    """A pipeline that plays a recording through the live path (see the module docstring)."""
-    import argparse as _argparse
+@dataclass
+class _CallSetup:
+    lexicon: Lexicon
+    company: str | None
+    agent_name: str | None
+    semantic: SemanticDetector | None
 
-    from assist.engine.coach import Coach
+
+def _setup(ns: argparse.Namespace, lexicon: Lexicon | None, company: str | None, agent_name: str | None,
+           semantic: SemanticDetector | None) -> _CallSetup:
+    """Fill what the caller did not pass from the options and the settings file (assist.session)."""
     from assist.session import call_settings, load_semantic
-    from assist.speech.audio import load_call
-    from assist.speech.factory import pick_engine
-    from assist.speech.sources import FileSource, PacedFileSource
 
-    ns = args if args is not None else _argparse.Namespace()
-    swap = bool(getattr(ns, "swap", False)) if swap is None else swap
-    mono_speaker = (getattr(ns, "mono_speaker", None) or "agent") if mono_speaker is None else mono_speaker
-    audio = load_call(path, swap=swap, mono_speaker=mono_speaker)
     if lexicon is None:
         settings = call_settings(ns)
         lexicon = settings.lexicon
@@ -223,8 +275,121 @@ def file_pipeline(path: str | Path, on_update: Callable[[Update], None], *, args
         agent_name = agent_name or settings.agent_name
         if semantic is None:
             semantic = load_semantic(lexicon, ns)
+    return _CallSetup(lexicon, company, agent_name, semantic)
+
+
+def _ns(args: argparse.Namespace | None) -> argparse.Namespace:
+    import argparse as _argparse
+
+    return args if args is not None else _argparse.Namespace()
+
+
+def file_pipeline(path: str | Path, on_update: Callable[[Update], None], *, args: argparse.Namespace | None = None,
+                  realtime: bool = True, engine: str | None = None, model: str | None = None,
+                  swap: bool | None = None, mono_speaker: str | None = None, lexicon: Lexicon | None = None,
+                  company: str | None = None, agent_name: str | None = None,
+                  semantic: SemanticDetector | None = None, semantic_async: bool = True,
+                  speed: float = 1.0) -> CallPipeline:
+    """A pipeline that plays a recording through the live path (see the module docstring).
+
+    `realtime=False` feeds the file as fast as the recognisers take it (still the streaming path);
+    `speed` > 1 plays a paced file faster than real time (tests, demos).
+    """
+    from assist.engine.coach import Coach
+    from assist.speech.audio import load_call
+    from assist.speech.factory import pick_engine
+    from assist.speech.sources import FileSource, PacedFileSource
+
+    ns = _ns(args)
+    swap = bool(getattr(ns, "swap", False)) if swap is None else swap
+    mono_speaker = (getattr(ns, "mono_speaker", None) or "agent") if mono_speaker is None else mono_speaker
+    audio = load_call(path, swap=swap, mono_speaker=mono_speaker)
+    cs = _setup(ns, lexicon, company, agent_name, semantic)
     eng = pick_engine(engine or getattr(ns, "engine", None), model or getattr(ns, "model", None),
-                      lexicon.language, (company, agent_name))
+                      cs.lexicon.language, (cs.company, cs.agent_name), live=True)
     source = PacedFileSource(audio, speed=speed) if realtime else FileSource(audio, block_s=0.25)
-    coach = Coach(lexicon, company=company, agent_name=agent_name, semantic=semantic, semantic_async=semantic_async)
+    coach = Coach(cs.lexicon, company=cs.company, agent_name=cs.agent_name, semantic=cs.semantic,
+                  semantic_async=semantic_async)
     return CallPipeline(source, eng.recognizer_factory(), coach, on_update, engine=eng.name, model=eng.model.name)
+
+
+def mic_pipeline(on_update: Callable[[Update], None], *, args: argparse.Namespace | None = None,
+                 agent_device: str | int | None = None, customer_device: str | int | None = None,
+                 engine: str | None = None, model: str | None = None, lexicon: Lexicon | None = None,
+                 company: str | None = None, agent_name: str | None = None,
+                 semantic: SemanticDetector | None = None, semantic_async: bool = True) -> CallPipeline:
+    """A live call from the microphone (and optionally a second device for the customer's side).
+
+    Devices come from the arguments, else `--agent-device/--customer-device`, else the settings file,
+    else the system's default input. No PortAudio or no input device raises assist.errors.DeviceError
+    (one line: what to install, or to pass --source FILE) before anything else is loaded.
+    """
+    from assist.engine.coach import Coach
+    from assist.speech.devices import MicSource
+    from assist.speech.factory import pick_engine
+
+    ns = _ns(args)
+    cfg_agent = cfg_customer = None
+    if agent_device is None or customer_device is None:
+        from assist.config import load_config
+
+        cfg = load_config()
+        cfg_agent, cfg_customer = cfg.agent_device or None, cfg.customer_device or None
+    if agent_device is None:
+        agent_device = getattr(ns, "agent_device", None) or cfg_agent
+    if customer_device is None:
+        customer_device = getattr(ns, "customer_device", None) or cfg_customer
+    source = MicSource(agent_device, customer_device)  # checks PortAudio and the devices first: cheap, fails fast
+    try:
+        cs = _setup(ns, lexicon, company, agent_name, semantic)
+        eng = pick_engine(engine or getattr(ns, "engine", None), model or getattr(ns, "model", None),
+                          cs.lexicon.language, (cs.company, cs.agent_name), live=True)
+        factory = eng.recognizer_factory()
+    except BaseException:
+        source.close()
+        raise
+    coach = Coach(cs.lexicon, company=cs.company, agent_name=cs.agent_name, semantic=cs.semantic,
+                  semantic_async=semantic_async)
+    return CallPipeline(source, factory, coach, on_update, engine=eng.name, model=eng.model.name)
+
+
+def analyze_recording(path: str | Path, *, args: argparse.Namespace | None = None, engine: str | None = None,
+                      model: str | None = None, swap: bool | None = None, mono_speaker: str | None = None,
+                      lexicon: Lexicon | None = None, company: str | None = None, agent_name: str | None = None,
+                      semantic: SemanticDetector | None = None,
+                      on_update: Callable[[Update], None] | None = None) -> dict[str, Any]:
+    """The whole-file path: transcribe the recording in one go (fast), then coach it; the report dict.
+
+    Used by `assist replay` without --realtime and by batch scoring. Whisper is preferred here (the
+    accuracy engine for recordings) when it has a model for the language; Vosk otherwise. Options
+    not passed come from `args`, then the settings file. Bad input raises assist.errors.InputError.
+    `on_update`, if given, sees start / final / event / end updates in call order (for jsonl output).
+    """
+    from assist.engine.coach import Coach
+    from assist.speech.audio import load_call
+    from assist.speech.factory import pick_engine
+    from assist.speech.segment import merge_speakers
+    from assist.speech.transcribe import transcribe_audio
+
+    ns = _ns(args)
+    swap = bool(getattr(ns, "swap", False)) if swap is None else swap
+    mono_speaker = (getattr(ns, "mono_speaker", None) or "agent") if mono_speaker is None else mono_speaker
+    audio = load_call(path, swap=swap, mono_speaker=mono_speaker)
+    cs = _setup(ns, lexicon, company, agent_name, semantic)
+    eng = pick_engine(engine or getattr(ns, "engine", None), model or getattr(ns, "model", None),
+                      cs.lexicon.language, (cs.company, cs.agent_name), live=False)
+    emit = on_update or (lambda u: None)
+    emit(Update("start", data={"engine": eng.name, "model": eng.model.name, "realtime": False,
+                               "source": str(path)}))
+    utts = merge_speakers(transcribe_audio(audio, eng))
+    coach = Coach(cs.lexicon, company=cs.company, agent_name=cs.agent_name, semantic=cs.semantic)
+    for u in utts:
+        emit(Update("final", utterance=u))
+        for ev in coach.feed(u) + coach.advance(u.start):
+            emit(Update("event", event=ev))
+    for ev in coach.finish():
+        emit(Update("event", event=ev))
+    report = coach.report(source=str(path), duration_s=audio.duration, engine=eng.name, model=eng.model.name,
+                          mode="whole-file")
+    emit(Update("end", data={"report": report}))
+    return report

@@ -11,9 +11,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import IO, Any
+from collections.abc import Callable
+from typing import IO, TYPE_CHECKING, Any
 
 from assist.errors import InputError
+
+if TYPE_CHECKING:
+    from assist.pipeline import Update
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -23,6 +27,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=("json", "jsonl", "md", "html"),
                    help="write the report in this format instead of opening the TUI")
     p.add_argument("--realtime", action="store_true", help="pace the audio as if live (streaming recognisers)")
+    p.add_argument("--speed", type=float, default=1.0, metavar="X",
+                   help="with --realtime: play X times faster than real time (default 1)")
     add_channel_options(p)
     p.add_argument("-o", "--output", metavar="PATH", help="write to a file instead of standard output")
     p.set_defaults(func=run)
@@ -83,49 +89,35 @@ def _finish(args: argparse.Namespace, out: IO[str] | None, report: dict[str, Any
     out.flush()
 
 
-def _run_realtime(args: argparse.Namespace, out: IO[str] | None) -> dict[str, Any]:
-    from assist.pipeline import Update, file_pipeline
-
-    stream = out if args.format == "jsonl" else None
+def _on_update(args: argparse.Namespace, stream: IO[str] | None) -> Callable[[Update], None]:
+    """jsonl lines as DESIGN.md fixes them: start, events (and final utterances) as they happen."""
 
     def on_update(u: Update) -> None:
         if u.kind == "start":
-            _line(stream, {"type": "start", "source": str(args.file), **u.data})
+            _line(stream, {"type": "start", **u.data, "source": str(args.file)})
         elif u.kind == "event" and u.event is not None:
             _line(stream, u.event.to_dict())
         elif u.kind == "final" and u.utterance is not None:
             _line(stream, {"type": "utterance", **u.utterance.to_dict()})
 
-    pipe = file_pipeline(args.file, on_update, args=args, realtime=True)
+    return on_update
+
+
+def _run_realtime(args: argparse.Namespace, out: IO[str] | None) -> dict[str, Any]:
+    from assist.pipeline import file_pipeline
+
+    stream = out if args.format == "jsonl" else None
+    pipe = file_pipeline(args.file, _on_update(args, stream), args=args, realtime=True,
+                         speed=getattr(args, "speed", 1.0) or 1.0)
     report = pipe.run()
     _finish(args, out, report)
     return report
 
 
 def _run_whole(args: argparse.Namespace, out: IO[str] | None) -> dict[str, Any]:
-    from assist.engine.coach import Coach
-    from assist.session import call_settings, load_semantic
-    from assist.speech.audio import load_call
-    from assist.speech.factory import pick_engine
-    from assist.speech.segment import merge_speakers
-    from assist.speech.transcribe import transcribe_audio
+    from assist.pipeline import analyze_recording
 
-    settings = call_settings(args)
-    audio = load_call(args.file, swap=args.swap, mono_speaker=args.mono_speaker)
-    eng = pick_engine(args.engine, args.model, settings.lexicon.language, (settings.company, settings.agent_name))
-    semantic = load_semantic(settings.lexicon, args)
     stream = out if args.format == "jsonl" else None
-    _line(stream, {"type": "start", "source": str(args.file), "engine": eng.name, "model": eng.model.name,
-                   "realtime": False})
-    utts = merge_speakers(transcribe_audio(audio, eng))
-    coach = Coach(settings.lexicon, company=settings.company, agent_name=settings.agent_name, semantic=semantic)
-    for u in utts:
-        for ev in coach.feed(u) + coach.advance(u.start):
-            _line(stream, ev.to_dict())
-        _line(stream, {"type": "utterance", **u.to_dict()})
-    for ev in coach.finish():
-        _line(stream, ev.to_dict())
-    report = coach.report(source=str(args.file), duration_s=audio.duration, engine=eng.name,
-                          model=eng.model.name, mode="whole-file")
+    report = analyze_recording(args.file, args=args, on_update=_on_update(args, stream))
     _finish(args, out, report)
     return report

@@ -38,11 +38,13 @@ def _decode_av(path: Path) -> np.ndarray:
         if not streams:
             raise InputError("no audio stream in file", path)
         stream = streams[0]
-        channels = min(2, stream.codec_context.channels or 1)
+        assert isinstance(stream, av.audio.stream.AudioStream)
+        channels = min(2, stream.codec_context.layout.nb_channels or 1)
         layout = "stereo" if channels == 2 else "mono"
         resampler = av.AudioResampler(format="fltp", layout=layout, rate=RATE)
         parts: list[np.ndarray] = []
         for frame in container.decode(stream):
+            assert isinstance(frame, av.AudioFrame)
             for out in resampler.resample(frame):
                 parts.append(out.to_ndarray())
         for out in resampler.resample(None):

@@ -42,6 +42,8 @@ class Engine:
 
 
 def pick_engine(engine: str | None = None, model: str | None = None, language: str = "en",
-                hotwords: Sequence[str | None] = ()) -> Engine:
-    resolved = resolve_model(engine, model, language)
+                hotwords: Sequence[str | None] = (), *, live: bool = True) -> Engine:
+    """The engine for a call. With no --engine, a live call prefers Vosk (true streaming) and a whole
+    recording prefers Whisper (more accurate), each falling back to the other."""
+    resolved = resolve_model(engine, model, language, prefer=("vosk", "whisper") if live else ("whisper", "vosk"))
     return Engine(resolved, language, tuple(h for h in hotwords if h))

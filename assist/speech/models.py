@@ -147,7 +147,8 @@ def _from_name_or_path(value: str, engine: str | None, how: str, cat: dict[str, 
     raise InputError(f"unknown model {value!r}: not in `assist models list` and not a folder")
 
 
-def resolve_model(engine: str | None = None, model: str | None = None, language: str = "en") -> ResolvedModel:
+def resolve_model(engine: str | None = None, model: str | None = None, language: str = "en",
+                  prefer: tuple[str, ...] = ("vosk", "whisper")) -> ResolvedModel:
     """Pick the engine and model for a call (see the module docstring for the order)."""
     cat = load_catalogue()
     if model:
@@ -156,7 +157,7 @@ def resolve_model(engine: str | None = None, model: str | None = None, language:
         if os.environ.get(var):
             return _from_name_or_path(os.environ[var], engine, "env", cat)
     lang = (language or "en").split("-")[0]
-    engines = [engine] if engine else ["vosk", "whisper"]  # Vosk is the live engine when there is one
+    engines = [engine] if engine else list(prefer)
     for e in engines:
         for spec in cat.values():
             if spec.engine != e or spec.language not in (lang, "multi"):
