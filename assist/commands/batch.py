@@ -1,17 +1,394 @@
-"""`assist batch` — not built yet (see the issues)."""
+"""`assist batch DIR|FILES… --out OUTDIR` — score every recording (and transcript) of a folder.
+
+Per call: OUTDIR/<name>.json and OUTDIR/<name>.html; for the run: OUTDIR/summary.json. Every call
+goes into the call history (`--db`). Files are scored in parallel worker processes (at most one per
+core: whisper is CPU-bound, more workers only fight over the cores). The main process alone writes
+files and the database, so there is one writer and nothing is half-written.
+
+Resumable: a file whose content hash and lexicon hash (lexicon + the options that change a score)
+are already in the history is skipped. A file that cannot be read is reported by name at the end;
+the rest are still processed, and the exit code is then 1.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import sys
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
 from typing import Any
 
-from assist.errors import AssistError
+from assist.errors import AssistError, InputError
+
+AUDIO_EXT = {".wav", ".flac", ".mp3", ".ogg", ".oga", ".opus", ".m4a", ".aac", ".mp4", ".webm", ".wma"}
+TEXT_EXT = {".txt", ".json", ".jsonl"}
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("batch", parents=[common], help="(not built yet)")
+    p = sub.add_parser("batch", parents=[common], help="score every recording in a folder (QA of a team's calls)",
+                       description="Score recordings (and .txt/.json transcripts) in parallel; write OUTDIR/<name>"
+                                   ".json + .html and OUTDIR/summary.json; store every call in the history. "
+                                   "Re-running skips files already scored with the same lexicon.")
+    p.add_argument("inputs", nargs="+", metavar="DIR|FILE", help="folders (searched recursively) or files")
+    p.add_argument("--out", required=True, metavar="OUTDIR", help="where the per-call reports and summary go")
+    p.add_argument("--db", metavar="URL", help="call history: SQLAlchemy URL or SQLite file (default: data dir)")
+    p.add_argument("--workers", type=int, metavar="N", help="parallel processes (default: number of cores)")
+    p.add_argument("--no-redact", action="store_true", help="keep card numbers, phones, e-mails, IDs in output")
+    p.add_argument("--agent-from-folder", action="store_true",
+                   help="the agent's name is the name of the folder a recording is in")
+    p.add_argument("--swap", action="store_true", help="stereo: customer on the left, agent on the right")
+    p.add_argument("--mono-speaker", choices=("agent", "customer"), default="agent",
+                   help="who speaks in a mono recording (default: agent)")
     p.set_defaults(func=run)
 
 
+# ---------------------------------------------------------------------------- planning
+@dataclass
+class Job:
+    path: Path
+    name: str  # output file stem, unique within the run
+    agent: str | None
+    content_hash: str = ""
+    duration_s: float = 0.0
+    status: str = "todo"  # todo | skipped | scored | failed
+    call_id: int | None = None
+    error: str | None = None
+    report: dict[str, Any] | None = field(default=None, repr=False)
+
+
+def collect_files(inputs: list[str], out_dir: Path) -> list[Path]:
+    """Files to score, in a stable order. A folder is searched recursively for recordings and
+    transcripts (the output folder itself is left out); a file named on the command line is
+    always taken, so a corrupt `x.wav` is reported rather than silently ignored."""
+    found: list[Path] = []
+    seen: set[Path] = set()
+    out_res = out_dir.resolve()
+    for raw in inputs:
+        p = Path(raw)
+        if p.is_dir():
+            for f in sorted(p.rglob("*")):
+                if not f.is_file() or f.suffix.lower() not in AUDIO_EXT | TEXT_EXT:
+                    continue
+                if out_res == f.resolve().parent or out_res in f.resolve().parents:
+                    continue
+                if f.name.startswith("."):
+                    continue
+                if f.resolve() not in seen:
+                    seen.add(f.resolve())
+                    found.append(f)
+        elif p.exists():
+            if p.resolve() not in seen:
+                seen.add(p.resolve())
+                found.append(p)
+        else:
+            raise InputError("no such file or folder", p)
+    return found
+
+
+def unique_names(paths: list[Path]) -> list[str]:
+    """Output stems: the file's stem, with the parent folders prepended when two files share one."""
+    stems = [p.stem for p in paths]
+    out = []
+    for p, s in zip(paths, stems, strict=True):
+        if stems.count(s) > 1:
+            parts = [x for x in p.resolve().parent.parts[-2:]] + [s]
+            s = "__".join(parts)
+        out.append(s)
+    # still equal (same folder names): number them
+    for i, s in enumerate(out):
+        if out.count(s) > 1:
+            out[i] = f"{s}-{i + 1}"
+    return out
+
+
+def probe_duration(path: Path) -> float:
+    """Audio length in seconds for the progress bar (header only, cheap); 0 when unknown (the
+    worker will then report what is wrong with the file)."""
+    try:
+        if path.suffix.lower() in TEXT_EXT:
+            from assist.transcript import load_transcript
+
+            tr = load_transcript(path)
+            return float(tr.duration_s or max((u.end or 0.0 for u in tr.utterances), default=0.0))
+        try:
+            import soundfile as sf
+
+            return float(sf.info(str(path)).duration)
+        except Exception:
+            import av
+
+            with av.open(str(path)) as c:
+                return float(c.duration or 0) / 1_000_000
+    except Exception:
+        return 0.0
+
+
+def settings_hash(args: argparse.Namespace, agent: str | None) -> str:
+    """What besides the audio changes a call's score: lexicon contents, names in the greeting,
+    engine and model, channel layout, the semantic detector."""
+    from assist.session import call_settings
+    from assist.store import lexicon_hash
+
+    s = call_settings(args)
+    extra = "|".join(str(x) for x in (s.company, agent or s.agent_name, args.engine, args.model, args.swap,
+                                      args.mono_speaker))
+    return lexicon_hash(s.lexicon, semantic=not args.no_semantic, extra=extra)
+
+
+# ---------------------------------------------------------------------------- the worker
+_worker_cache: dict[str, Any] = {}
+
+
+def _init_worker(threads: int) -> None:
+    # Several workers on few cores: each gets its share of threads instead of all of them,
+    # or the math libraries oversubscribe the CPU and everything slows down.
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ[var] = str(threads)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    try:
+        import torch
+
+        torch.set_num_threads(threads)
+    except Exception:  # torch is optional (semantic extra)
+        pass
+
+
+def score_file(path: str, opts: dict[str, Any], agent: str | None) -> tuple[dict[str, Any] | None, str | None]:
+    """Runs in a worker: (report, None) or (None, one-line error). Never raises."""
+    try:
+        ns = argparse.Namespace(**opts)
+        if agent:
+            ns.agent_name = agent
+        if Path(path).suffix.lower() in TEXT_EXT:
+            return _score_transcript(path, ns), None
+        return _score_recording(path, ns), None
+    except AssistError as e:
+        msg = str(e)
+        return None, msg if path in msg else f"{path}: {msg}"
+    except Exception as e:  # a crash on one file must not stop the batch
+        return None, f"{path}: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}".rstrip(": ")
+
+
+def _semantic(ns: argparse.Namespace, lexicon: Any) -> Any:
+    key = f"sem:{lexicon.sha256}:{ns.no_semantic}"
+    if key not in _worker_cache:
+        from assist.session import load_semantic
+
+        _worker_cache[key] = load_semantic(lexicon, ns, quiet=True)
+    return _worker_cache[key]
+
+
+def _score_transcript(path: str, ns: argparse.Namespace) -> dict[str, Any]:
+    from assist.engine.coach import analyze_utterances
+    from assist.session import call_settings
+    from assist.transcript import load_transcript
+
+    tr = load_transcript(path)
+    s = call_settings(ns)
+    return analyze_utterances(tr.utterances, s.lexicon, company=s.company, agent_name=s.agent_name,
+                              semantic=_semantic(ns, s.lexicon), source=str(path), duration_s=tr.duration_s,
+                              timing=tr.timing)
+
+
+def _score_recording(path: str, ns: argparse.Namespace) -> dict[str, Any]:
+    import assist.pipeline
+
+    analyze_recording = getattr(assist.pipeline, "analyze_recording", None)  # the speech layer's whole-file path
+    if analyze_recording is not None:
+        from assist.session import call_settings
+
+        s0 = call_settings(ns)
+        # the semantic model is loaded once per worker process, not once per file
+        report: dict[str, Any] = analyze_recording(path, args=ns, lexicon=s0.lexicon, company=s0.company,
+                                                   agent_name=s0.agent_name, semantic=_semantic(ns, s0.lexicon))
+        return report
+    # Same logic as `assist replay` without --realtime (whole-file transcription, then the coach).
+    from assist.engine.coach import Coach
+    from assist.session import call_settings
+    from assist.speech.audio import load_call
+    from assist.speech.factory import pick_engine
+    from assist.speech.segment import merge_speakers
+    from assist.speech.transcribe import transcribe_audio
+
+    s = call_settings(ns)
+    audio = load_call(path, swap=ns.swap, mono_speaker=ns.mono_speaker)
+    eng = pick_engine(ns.engine, ns.model, s.lexicon.language, (s.company, s.agent_name))
+    coach = Coach(s.lexicon, company=s.company, agent_name=s.agent_name, semantic=_semantic(ns, s.lexicon))
+    for u in merge_speakers(transcribe_audio(audio, eng)):
+        coach.feed(u)
+        coach.advance(u.start)
+    coach.finish()
+    return coach.report(source=str(path), duration_s=audio.duration, engine=eng.name, model=eng.model.name,
+                        mode="whole-file")
+
+
+# ---------------------------------------------------------------------------- the run
+def _worker_opts(args: argparse.Namespace) -> dict[str, Any]:
+    keys = ("lexicon", "company", "agent_name", "engine", "model", "no_semantic", "swap", "mono_speaker")
+    return {k: getattr(args, k, None) for k in keys}
+
+
+def _write(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)  # a crash never leaves half a report
+
+
+def _write_outputs(out: Path, job: Job, report: dict[str, Any]) -> None:
+    from assist.report import render
+
+    _write(out / f"{job.name}.json", json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    _write(out / f"{job.name}.html", render(report, "html"))
+
+
+def _progress() -> Any:
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    return Progress(TextColumn("[bold]scoring[/]"), BarColumn(),
+                    TextColumn("{task.fields[files]} files"),
+                    TextColumn("{task.fields[minutes]} audio min"),
+                    TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+                    console=Console(stderr=True), transient=False)
+
+
 def run(args: argparse.Namespace) -> int:
-    raise AssistError("'assist batch' is not built yet")
+    from assist.store import content_hash, open_store
+
+    if args.workers is not None and args.workers < 1:
+        raise InputError("--workers must be at least 1")
+    out = Path(args.out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise InputError(f"cannot create the output folder: {e.strerror}", out) from None
+    paths = collect_files(args.inputs, out)
+    if not paths:
+        raise InputError(f"no recordings or transcripts found in {' '.join(args.inputs)}")
+    store = open_store(args.db)
+    redact = not args.no_redact
+    t_start = time.monotonic()
+    jobs = [Job(p, n, p.resolve().parent.name if args.agent_from_folder else None)
+            for p, n in zip(paths, unique_names(paths), strict=True)]
+    hashes: dict[str | None, str] = {}
+    for j in jobs:
+        try:
+            j.content_hash = content_hash(j.path)
+        except OSError as e:
+            j.status, j.error = "failed", f"{j.path}: cannot read: {e.strerror}"
+            continue
+        if j.agent not in hashes:
+            hashes[j.agent] = settings_hash(args, j.agent)
+        found = store.find_call(j.content_hash, hashes[j.agent])
+        if found is not None:
+            j.status, j.call_id = "skipped", found
+            if not (out / f"{j.name}.json").exists() or not (out / f"{j.name}.html").exists():
+                _write_outputs(out, j, store.get_report(found))  # a new OUTDIR still gets every report
+        else:
+            j.duration_s = probe_duration(j.path)
+    todo = [j for j in jobs if j.status == "todo"]
+    workers = max(1, min(args.workers or (os.cpu_count() or 1), os.cpu_count() or 1, len(todo) or 1))
+    threads = max(1, (os.cpu_count() or 1) // workers)
+    total_s = sum(j.duration_s for j in todo)
+    opts = _worker_opts(args)
+
+    def finished(j: Job, report: dict[str, Any] | None, err: str | None) -> None:
+        if report is None:
+            j.status, j.error = "failed", err or f"{j.path}: failed"
+            return
+        if redact:
+            from assist.redact import redact_report
+
+            report = redact_report(report)
+        j.duration_s = float(report.get("call", {}).get("duration_s") or j.duration_s)
+        _write_outputs(out, j, report)
+        j.call_id = store.save_call(report, kind="batch", agent_name=j.agent, content_hash=j.content_hash,
+                                    lexicon_hash=hashes[j.agent], redact=redact)
+        j.status, j.report = "scored", report
+
+    done_s = 0.0
+    with _progress() as bar:
+        task = bar.add_task("batch", total=max(total_s, 1.0), files=f"0/{len(todo)}",
+                            minutes=f"0.0/{total_s / 60:.1f}")
+        n_done = 0
+        if todo and workers == 1:
+            _init_worker(threads)
+        pool = (ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_init_worker,
+                                    initargs=(threads,)) if todo and workers > 1 else None)
+        try:
+            pending: dict[Future[tuple[dict[str, Any] | None, str | None]], Job] = {}
+            queue = list(todo)
+            while queue or pending:
+                # keep at most 2 files per worker in flight, so progress reflects real work
+                while queue and (pool is None and not pending or pool is not None and len(pending) < 2 * workers):
+                    j = queue.pop(0)
+                    if pool is None:
+                        fut: Future[Any] = Future()
+                        fut.set_result(score_file(str(j.path), opts, j.agent))
+                    else:
+                        fut = pool.submit(score_file, str(j.path), opts, j.agent)
+                    pending[fut] = j
+                ready, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+                for fut in ready:
+                    j = pending.pop(fut)
+                    try:
+                        report, err = fut.result()
+                    except Exception as e:  # a worker process died (out of memory, killed)
+                        report, err = None, f"{j.path}: worker failed: {type(e).__name__}: {e}"
+                    probed = j.duration_s
+                    finished(j, report, err)
+                    n_done += 1
+                    done_s += probed  # the bar and ETA move by the audio each finished file held
+                    bar.update(task, completed=min(done_s, total_s), files=f"{n_done}/{len(todo)}",
+                               minutes=f"{done_s / 60:.1f}/{total_s / 60:.1f}")
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+    wall = time.monotonic() - t_start
+    summary = build_summary(jobs, store.url, workers, wall, redact)
+    _write(out / "summary.json", json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
+    store.close()
+    _print_result(summary, out)
+    return 1 if summary["failed"] else 0
+
+
+def build_summary(jobs: list[Job], db: str, workers: int, wall_s: float, redact: bool) -> dict[str, Any]:
+    calls = []
+    for j in jobs:
+        row: dict[str, Any] = {"file": str(j.path), "name": j.name, "status": j.status, "call_id": j.call_id}
+        if j.report is not None:
+            ev = [e for e in j.report.get("events", []) if e.get("type") == "flag"]
+            row.update(score=j.report.get("score"), duration_s=j.report.get("call", {}).get("duration_s"),
+                       flags=len(ev), agent_name=j.report.get("call", {}).get("agent_name") or j.agent)
+        if j.error:
+            row["error"] = j.error
+        calls.append(row)
+    scored = [c for c in calls if c["status"] == "scored"]
+    audio_s = sum(float(c.get("duration_s") or 0.0) for c in scored)
+    scores = [c["score"] for c in scored if c.get("score") is not None]
+    return {
+        "schema": "assist.batch/1", "db": db, "workers": workers, "redacted": redact,
+        "files": len(jobs), "scored": len(scored), "skipped": sum(c["status"] == "skipped" for c in calls),
+        "failed": [{"file": c["file"], "error": c["error"]} for c in calls if c["status"] == "failed"],
+        "average_score": round(sum(scores) / len(scores), 1) if scores else None,
+        "audio_s": round(audio_s, 1), "wall_s": round(wall_s, 2),
+        "audio_min_per_wall_min": round(audio_s / wall_s, 2) if wall_s > 0 and audio_s else None,
+        "calls": calls,
+    }
+
+
+def _print_result(summary: dict[str, Any], out: Path) -> None:
+    print(f"{summary['scored']} scored, {summary['skipped']} skipped (already in the history), "
+          f"{len(summary['failed'])} failed — {summary['audio_s'] / 60:.1f} audio min in {summary['wall_s']:.1f} s"
+          + (f", average score {summary['average_score']}" if summary["average_score"] is not None else "")
+          + f"\nreports: {out}{os.sep}  summary: {out / 'summary.json'}")
+    if summary["failed"]:
+        print(f"assist: {len(summary['failed'])} file(s) could not be scored:", file=sys.stderr)
+        for f in summary["failed"]:
+            print(f"  {f['error']}", file=sys.stderr)
+

@@ -1,0 +1,168 @@
+"""`assist batch` end to end: real speech (espeak-ng calls through Whisper), a corrupt file, resuming
+without duplicates, redaction of what is written and stored, one-line errors."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import soundfile as sf
+
+from assist.store import open_store
+
+ROOT = Path(__file__).resolve().parents[2]
+CARD = "4111 1111 1111 1111"
+
+CALLS = {
+    # name: (file extension, turns) — three formats, so batch goes through the real decoders
+    "dana-monday": (".wav", [("agent", "Thank you for calling Acme, this is Dana. How can I help you?"),
+                             ("customer", "My internet is down and this is ridiculous."),
+                             ("agent", "I'll see what I can do.")]),
+    "omar-tuesday": (".flac", [("agent", "Hello."),
+                               ("customer", "I was charged twice this month."),
+                               ("agent", "That is not my job.")]),
+    "dana-friday": (".ogg", [("agent", "Thank you for calling Acme, this is Dana."),
+                             ("customer", "I need a new router please."),
+                             ("agent", "I will call you back on Thursday by three pm.")]),
+}
+
+
+def _synth_module() -> Any:
+    spec = importlib.util.spec_from_file_location("make_demo_call", ROOT / "scripts" / "make_demo_call.py")
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def run(*args: str, data: Path) -> subprocess.CompletedProcess[str]:
+    env = {"ASSIST_CONFIG": "/nonexistent/assist.toml", "ASSIST_DATA_DIR": str(data), "PATH": os.environ["PATH"],
+           "HOME": str(data), "HF_HUB_OFFLINE": "1", "COLUMNS": "120"}
+    return subprocess.run([sys.executable, "-m", "assist", "batch", *args], cwd=ROOT, capture_output=True,
+                          text=True, env=env, timeout=900)
+
+
+@pytest.fixture(scope="module")
+def calls_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng is not installed (apt-get install espeak-ng)")
+    synth = _synth_module()
+    d = tmp_path_factory.mktemp("calls")
+    for name, (ext, turns) in CALLS.items():
+        audio, _ = synth.synth_call(turns, gap_s=0.8)
+        fmt = {".wav": "WAV", ".flac": "FLAC", ".ogg": "OGG"}[ext]
+        sf.write(d / f"{name}{ext}", audio, synth.RATE, format=fmt, subtype="VORBIS" if fmt == "OGG" else None)
+    (d / "broken.wav").write_bytes(b"RIFF\x00\x00\x00\x00WAVEfmt " + os.urandom(2000))  # a header, then noise
+    (d / "notes.md").write_text("not a call")  # ignored: neither a recording nor a transcript
+    (d / "chat-transcript.txt").write_text(
+        "AGENT: Acme, this is Dana speaking, how can I help?\n"
+        f"CUSTOMER: My card number is {CARD} and my email is kim@example.com\n"
+        "AGENT: No, that is not possible.\n", encoding="utf-8")
+    return d
+
+
+@pytest.mark.slow
+def test_batch_scores_reports_failures_and_resumes(calls_dir: Path, tmp_path: Path) -> None:
+    out, db = tmp_path / "out", f"sqlite:///{tmp_path / 'h.sqlite3'}"
+    r = run(str(calls_dir), "--out", str(out), "--db", db, "--workers", "2", "--no-semantic", "--company", "Acme",
+            data=tmp_path)
+    # the corrupt file is named at the end, the others are still scored, exit code 1
+    assert r.returncode == 1, r.stderr
+    assert "1 file(s) could not be scored" in r.stderr and "broken.wav" in r.stderr and "Traceback" not in r.stderr
+    names = ["dana-monday", "omar-tuesday", "dana-friday", "chat-transcript"]
+    for n in names:
+        rep = json.loads((out / f"{n}.json").read_text())
+        assert rep["schema"] == "assist.report/1" and rep["utterances"], n
+        html = (out / f"{n}.html").read_text()
+        assert html.startswith("<!doctype html>") and "http://" not in html and "https://" not in html
+    assert not (out / "broken.json").exists() and not (out / "notes.json").exists()
+    summary = json.loads((out / "summary.json").read_text())
+    assert (summary["files"], summary["scored"], summary["skipped"]) == (5, 4, 0)
+    assert [f["file"] for f in summary["failed"]] == [str(calls_dir / "broken.wav")]
+    assert summary["workers"] == 2 and summary["audio_s"] > 20
+    # real speech went through the real recogniser and the coach
+    monday = json.loads((out / "dana-monday.json").read_text())
+    assert monday["call"]["engine"] in ("whisper", "vosk")
+    assert {u["speaker"] for u in monday["utterances"]} == {"agent", "customer"}
+    assert "vague-promise" in {e["category"] for e in monday["events"]}
+    tuesday = json.loads((out / "omar-tuesday.json").read_text())
+    assert "not-my-job" in {e["category"] for e in tuesday["events"]}
+    friday = json.loads((out / "dana-friday.json").read_text())
+    assert friday["checklist"]["callback"]["status"] == "done"
+    with open_store(db) as s:
+        stored = s.list_calls()
+        assert len(stored) == 4 and {c.kind for c in stored} == {"batch"}
+        assert {Path(str(c.source)).stem for c in stored} == set(names)
+        ids = {c.id for c in stored}
+
+    # second run: everything already scored is skipped, nothing is stored twice
+    r2 = run(str(calls_dir), "--out", str(out), "--db", db, "--workers", "2", "--no-semantic", "--company", "Acme",
+             data=tmp_path)
+    assert r2.returncode == 1 and "broken.wav" in r2.stderr
+    s2 = json.loads((out / "summary.json").read_text())
+    assert (s2["scored"], s2["skipped"], len(s2["failed"])) == (0, 4, 1)
+    assert {c["call_id"] for c in s2["calls"] if c["status"] == "skipped"} == ids
+    with open_store(db) as s:
+        assert s.count_calls() == 4
+
+    # a different lexicon setting (no company) is a different score: scored again
+    r3 = run(str(calls_dir / "chat-transcript.txt"), "--out", str(tmp_path / "out3"), "--db", db, "--no-semantic",
+             data=tmp_path)
+    assert r3.returncode == 0, r3.stderr
+    assert json.loads((tmp_path / "out3" / "summary.json").read_text())["scored"] == 1
+    with open_store(db) as s:
+        assert s.count_calls() == 5
+
+
+def test_transcripts_in_batch_are_redacted_unless_asked(calls_dir: Path, tmp_path: Path) -> None:
+    f = str(calls_dir / "chat-transcript.txt")
+    db = f"sqlite:///{tmp_path / 'h.sqlite3'}"
+    r = run(f, "--out", str(tmp_path / "a"), "--db", db, "--workers", "1", "--no-semantic", data=tmp_path)
+    assert r.returncode == 0, r.stderr
+    for p in (tmp_path / "a").iterdir():
+        body = p.read_text()
+        assert "4111" not in body and "kim@example.com" not in body, p.name
+    assert "[card]" in (tmp_path / "a" / "chat-transcript.json").read_text()
+    with open_store(db) as s:
+        [c] = s.list_calls()
+        assert "[card]" in json.dumps(s.get_report(c.id))
+    db2 = f"sqlite:///{tmp_path / 'raw.sqlite3'}"
+    r = run(f, "--out", str(tmp_path / "b"), "--db", db2, "--no-redact", "--no-semantic", data=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert CARD in (tmp_path / "b" / "chat-transcript.json").read_text()
+
+
+def test_agent_from_folder_and_name_clashes(tmp_path: Path) -> None:
+    for agent in ("dana", "omar"):
+        (tmp_path / "in" / agent).mkdir(parents=True)
+        (tmp_path / "in" / agent / "call.txt").write_text(f"AGENT: Acme, this is {agent}.\nAGENT: No problem.\n")
+    db = f"sqlite:///{tmp_path / 'h.sqlite3'}"
+    r = run(str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--db", db, "--agent-from-folder",
+            "--no-semantic", data=tmp_path)
+    assert r.returncode == 0, r.stderr
+    outs = sorted(p.name for p in (tmp_path / "out").glob("*.json") if p.name != "summary.json")
+    assert len(outs) == 2 and outs[0] != outs[1]  # same stem in two folders: two reports
+    with open_store(db) as s:
+        assert sorted(str(c.agent_name) for c in s.list_calls()) == ["dana", "omar"]
+
+
+@pytest.mark.parametrize("args,message", [
+    (["/nonexistent/calls", "--out", "OUT"], "/nonexistent/calls: no such file or folder"),
+    (["EMPTY", "--out", "OUT"], "no recordings or transcripts found"),
+    (["EMPTY", "--out", "OUT", "--workers", "0"], "--workers must be at least 1"),
+    (["EMPTY", "--out", "OUT", "--db", "nosuch://x"], "--db"),
+])
+def test_bad_input_is_one_line_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
+    (tmp_path / "EMPTY").mkdir()
+    (tmp_path / "EMPTY" / "x.txt").write_text("") if "--db" in args else None
+    args = [a.replace("EMPTY", str(tmp_path / "EMPTY")).replace("OUT", str(tmp_path / "out")) for a in args]
+    r = run(*args, data=tmp_path)
+    assert r.returncode == 2, r.stderr
+    assert message in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
