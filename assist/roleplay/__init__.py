@@ -1,0 +1,30 @@
+"""Role-play for trainers: a scripted customer that reacts to the trainee, scored by the same coach
+as a live call. `scenario` (data + validation), `dialogue` (the customer), `debrief` (score, history,
+Markdown). No UI here: assist/ui/roleplay_screen.py renders it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from assist.engine.coach import SemanticDetector
+from assist.engine.lexicon import Lexicon, load_lexicon
+from assist.roleplay.debrief import build_report, improvement, previous_attempts, to_markdown
+from assist.roleplay.dialogue import RolePlay, Turn
+from assist.roleplay.scenario import Scenario, list_scenarios, load_scenario
+
+
+def scenario_lexicon(scenario: Scenario, override: str | None = None) -> Lexicon:
+    """The lexicon a scenario is coached with: `--lexicon` if given, else the scenario's own."""
+    return load_lexicon(override or scenario.lexicon)
+
+
+def play_scripted(scenario: Scenario, answers: list[str], lexicon: Lexicon, *, agent_name: str | None = None,
+                  company: str | None = None, semantic: SemanticDetector | None = None) -> dict[str, Any]:
+    """Play the scenario with the given answers (one per turn) and return the debrief report."""
+    rp = RolePlay(scenario, lexicon, agent_name=agent_name, company=company, semantic=semantic)
+    rp.play(answers)
+    return build_report(rp, agent_name=agent_name)
+
+
+__all__ = ["RolePlay", "Turn", "Scenario", "list_scenarios", "load_scenario", "scenario_lexicon", "play_scripted",
+           "build_report", "improvement", "previous_attempts", "to_markdown"]

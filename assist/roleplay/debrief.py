@@ -1,0 +1,181 @@
+"""The debrief: the call report (`assist.report/1`) with a role-play section, a score that also
+counts the scenario's goals and how the call ended, what improved since earlier attempts, and a
+Markdown export a trainer can hand back."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from assist.engine.scoring import score_call
+from assist.roleplay.dialogue import RolePlay
+
+# Points lost for how the call ended; every line shows up in score_breakdown with its reason.
+OUTCOME_COST = {"satisfied": 0, "timeout": 10, "unfinished": 10, "hangup": 20}
+OUTCOME_TEXT = {"satisfied": "the customer was satisfied", "timeout": "time ran out, nothing resolved",
+                "unfinished": "the call stopped before anything was resolved",
+                "hangup": "the customer hung up angry"}
+
+
+def _goals(rp: RolePlay, checklist: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Each expected checklist item, judged for this scenario: an item the coach calls
+    'not-needed' is still expected here (a trainee who never promises a callback on an outage
+    call has missed it), and a scenario-specific resolution counts as the commitment."""
+    out: dict[str, dict[str, Any]] = {}
+    for item in rp.scenario.goals:
+        st = dict(checklist.get(item, {"status": "not-needed"}))
+        if st.get("status") in ("not-needed", "pending", "missed"):
+            if item == "callback" and rp.commitment:
+                st = {"status": "done", "commitment": rp.commitment, "how": "scenario resolution"}
+            elif item == "empathy" and rp.empathy_said and st.get("status") == "not-needed":
+                st = {"status": "done", "how": "empathy phrase"}
+            else:
+                st = {**st, "status": "missed"}
+        out[item] = st
+    return out
+
+
+def build_report(rp: RolePlay, *, agent_name: str | None = None) -> dict[str, Any]:
+    sc = rp.scenario
+    report = rp.coach.report(source=f"roleplay:{sc.id}", duration_s=round(rp.t, 2), kind="roleplay",
+                             scenario=sc.id)
+    goals = _goals(rp, report["checklist"])
+    checklist = {**report["checklist"], **goals}
+    score, breakdown = score_call(report["events"], checklist, report["metrics"])
+    outcome = rp.outcome or "unfinished"
+    cost = OUTCOME_COST.get(outcome, 0)
+    if cost:
+        breakdown.append({"item": "outcome", "points": -cost, "reason": OUTCOME_TEXT[outcome]})
+        score = max(0, score - cost)
+    report["coach_score"] = report["score"]
+    report["score"] = score
+    report["score_breakdown"] = breakdown
+    report["roleplay"] = {
+        "scenario": sc.id, "title": sc.title, "language": sc.language, "persona": sc.persona.name,
+        "mood": sc.persona.mood, "outcome": outcome, "outcome_text": OUTCOME_TEXT[outcome],
+        "commitment": rp.commitment, "goals": goals, "anger_start": sc.start_anger,
+        "anger_end": rp.anger, "anger_limit": sc.persona.anger_limit, "time_limit_s": sc.time_limit_s,
+        "turns": [t.to_dict() for t in rp.turns],
+    }
+    return report
+
+
+# ----------------------------------------------------------------------------- history
+def _as_dict(x: Any) -> dict[str, Any]:
+    if isinstance(x, dict):
+        return x
+    return {k: getattr(x, k) for k in dir(x) if not k.startswith("_") and not callable(getattr(x, k, None))}
+
+
+def previous_attempts(scenario: str, agent_name: str | None, db_url: str | None = None) -> list[dict[str, Any]]:
+    """Earlier role-plays of this scenario from the call history, oldest first ([] without a store)."""
+    try:
+        from assist.store import open_store  # type: ignore[attr-defined]
+    except ImportError:
+        return []
+    try:
+        store = open_store(db_url or None)
+        rows = store.list_calls(kind="roleplay", scenario=scenario)
+    except Exception as e:  # the history is a bonus: a broken store must not lose the debrief
+        print(f"assist: call history unavailable ({type(e).__name__}: {e})", file=sys.stderr)
+        return []
+    out = []
+    for r in rows:
+        d = _as_dict(r)
+        if agent_name and d.get("agent_name") and d.get("agent_name") != agent_name:
+            continue
+        out.append(d)
+    out.sort(key=lambda d: str(d.get("started_at") or d.get("created_at") or d.get("id") or ""))
+    return out
+
+
+def save_attempt(report: dict[str, Any], agent_name: str | None, db_url: str | None = None) -> bool:
+    try:
+        from assist.store import open_store
+    except ImportError:
+        return False
+    try:
+        open_store(db_url or None).save_call(report, kind="roleplay", agent_name=agent_name,
+                                             scenario=report["roleplay"]["scenario"])
+    except Exception as e:
+        print(f"assist: could not save the role-play to the call history ({type(e).__name__}: {e})", file=sys.stderr)
+        return False
+    return True
+
+
+def _flag_counts(report: dict[str, Any]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for e in report.get("events", []):
+        if e.get("type") == "flag":
+            out[e["category"]] = out.get(e["category"], 0) + 1
+    return out
+
+
+def improvement(report: dict[str, Any], previous: list[dict[str, Any]]) -> dict[str, Any]:
+    """What changed since the last attempt (and against the best), in words a trainee can use."""
+    prev_reports = []
+    for p in previous:
+        rep = p.get("report") if isinstance(p.get("report"), dict) else p
+        if isinstance(rep, dict) and "score" in rep:
+            prev_reports.append(rep)
+    if not prev_reports:
+        return {"attempts_before": 0, "notes": ["First recorded attempt at this scenario."]}
+    last = prev_reports[-1]
+    best = max(int(r.get("score", 0)) for r in prev_reports)
+    notes = []
+    delta = int(report["score"]) - int(last.get("score", 0))
+    notes.append(f"Score {report['score']} vs {last.get('score')} last time ({delta:+d}); best before: {best}.")
+    before, now = _flag_counts(last), _flag_counts(report)
+    for cat in sorted(set(before) | set(now)):
+        b, n = before.get(cat, 0), now.get(cat, 0)
+        if n < b:
+            notes.append(f"Fewer '{cat}' flags: {b} → {n}.")
+        elif n > b:
+            notes.append(f"More '{cat}' flags: {b} → {n}.")
+    last_goals = (last.get("roleplay") or {}).get("goals") or last.get("checklist") or {}
+    for item, st in report["roleplay"]["goals"].items():
+        was = (last_goals.get(item) or {}).get("status")
+        if st.get("status") == "done" and was and was != "done":
+            notes.append(f"{item}: done this time (was {was}).")
+        elif st.get("status") != "done" and was == "done":
+            notes.append(f"{item}: {st.get('status')} this time (was done).")
+    return {"attempts_before": len(prev_reports), "last_score": last.get("score"), "best_before": best,
+            "delta": delta, "notes": notes}
+
+
+# ----------------------------------------------------------------------------- markdown
+def to_markdown(report: dict[str, Any]) -> str:
+    rp = report["roleplay"]
+    lines = [f"# Role-play debrief — {rp['title']}", "",
+             f"**Score: {report['score']}/100** · outcome: {rp['outcome_text']} · "
+             f"{len(rp['turns'])} answers · {report['call'].get('duration_s')} s simulated · "
+             f"customer: {rp['persona']} ({rp['mood']}) · language {rp['language']}", ""]
+    lines += ["## Goals", "", "| item | status | detail |", "|---|---|---|"]
+    for item, st in rp["goals"].items():
+        detail = st.get("commitment") or ", ".join(f"missing {m}" for m in st.get("missing", [])) or ""
+        lines.append(f"| {item} | {st.get('status')} | {detail} |")
+    flags = [e for e in report["events"] if e.get("type") == "flag"]
+    lines += ["", f"## What to say instead ({len(flags)})", ""]
+    if not flags:
+        lines.append("No flagged phrasing.")
+    utts = report.get("utterances", [])
+    for e in flags:
+        said = utts[e["utterance"]]["text"] if 0 <= e["utterance"] < len(utts) else e["match"]
+        lines.append(f"- `{e['category']}` — you said: “{said}”")
+        if e.get("suggestion"):
+            lines.append(f"  - Better: {e['suggestion']}")
+        if e.get("why"):
+            lines.append(f"  - Why: {e['why']}")
+    lines += ["", "## The call", ""]
+    for t in rp["turns"]:
+        lines.append(f"{t['turn']}. **You:** {t['answer']}  ")
+        lines.append(f"   *({t['reaction']}: {t['why']}; anger {t['anger']}/{rp['anger_limit']})*  ")
+        if t.get("customer_line"):
+            lines.append(f"   **{rp['persona']}:** {t['customer_line']}")
+    lines += ["", "## Score", "", "| item | points | reason |", "|---|---|---|"]
+    for b in report.get("score_breakdown", []):
+        lines.append(f"| {b['item']} | {b['points']:+d} | {b['reason']} |")
+    imp = report.get("improvement")
+    if imp:
+        lines += ["", "## Since last time", ""] + [f"- {n}" for n in imp.get("notes", [])]
+    return "\n".join(lines) + "\n"
