@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import json
 import os
 import re
 import threading
@@ -125,6 +126,7 @@ class CategorySpec:
     margin: float
     label: str
     prototypes: list[str]
+    enabled: bool = True  # calibration may switch off a category the model cannot tell apart
 
 
 @dataclass
@@ -165,6 +167,7 @@ def load_prototypes(path: Path) -> PrototypeSet:
             threshold=float(c.get("threshold", meta.get("threshold", _DEFAULT_THRESHOLD))),
             margin=float(c.get("margin", meta.get("margin", _DEFAULT_MARGIN))),
             label=str(c.get("label", name.replace("-", " "))),
+            enabled=bool(c.get("enabled", True)),
         )
     contrasts = data.get("contrasts") or {}
     for sp, lst in contrasts.items():
@@ -181,7 +184,10 @@ def _embed_cached(enc: Encoder, protos: PrototypeSet) -> dict[str, np.ndarray]:
     """Prototype and contrast vectors, from the disk cache when the file and model are unchanged."""
     groups: dict[str, list[str]] = {f"cat:{n}": c.prototypes for n, c in protos.categories.items()}
     groups.update({f"contrast:{sp}": lst for sp, lst in protos.contrasts.items()})
-    key = hashlib.sha256(f"{protos.sha256}|{MODEL_ID}|{_MAX_TOKENS}".encode()).hexdigest()[:24]
+    # Keyed by what is embedded (the sentences), the model and the token limit: re-calibrating the
+    # thresholds rewrites the file but must not cost a re-embedding.
+    blob = json.dumps(groups, sort_keys=True, ensure_ascii=False)
+    key = hashlib.sha256(f"{blob}|{MODEL_ID}|{_MAX_TOKENS}".encode()).hexdigest()[:24]
     f = cache_dir() / f"{key}.npz"
     try:
         with np.load(f, allow_pickle=False) as z:
@@ -229,7 +235,7 @@ class SemanticDetector:
 
     def score(self, text: str, speaker: str) -> list[Scored]:
         """Best similarity per category (for this speaker) and the best contrast similarity."""
-        cats = [c for c in self.protos.categories.values() if c.speaker == speaker]
+        cats = [c for c in self.protos.categories.values() if c.speaker == speaker and c.enabled]
         if not text.strip() or not cats:
             return []
         pieces = self._pieces(text)
@@ -267,12 +273,19 @@ class SemanticDetector:
         return c.label if c else category.replace("-", " ")
 
 
-def load_detector(lexicon: Lexicon) -> tuple[SemanticDetector | None, str]:
-    """The detector for this lexicon, or (None, one-line reason) to run lexical rules only."""
+def load_detector(lexicon: Lexicon, *, ignore_enabled: bool = False) -> tuple[SemanticDetector | None, str]:
+    """The detector for this lexicon, or (None, one-line reason) to run lexical rules only.
+
+    `ignore_enabled` (calibration, measurement) scores every category even where the file switches
+    the detector or a category off — that is how one finds out whether to switch it back on."""
     path = semantic_path(lexicon)
     if not path.exists():
         return None, f"no semantic prototypes for this lexicon ({path.name})"
     protos = load_prototypes(path)
+    if ignore_enabled:
+        protos.enabled = True
+        for c in protos.categories.values():
+            c.enabled = True
     if not protos.enabled:
         return None, protos.disabled_reason or f"semantic detector disabled in {path.name}"
     folder = model_dir()
@@ -290,3 +303,111 @@ def load_detector(lexicon: Lexicon) -> tuple[SemanticDetector | None, str]:
     except (OSError, ValueError) as e:
         return None, f"cannot load the sentence model from {folder}: {str(e).splitlines()[0]}"
     return SemanticDetector(enc, protos), ""
+
+
+# ----------------------------------------------------------------------------- evaluation
+# Shared by scripts/calibrate_semantic.py, scripts/semantic_accuracy.py and the tests, so that the
+# numbers a script prints are the numbers a test holds. Rows are dev-set lines:
+# {"id", "lang", "speaker", "text", "labels": [...], "kind": ...}.
+FLAG_CATEGORIES = AGENT_CATEGORIES + CUSTOMER_CATEGORIES
+
+
+def load_rows(*paths: Path) -> list[dict[str, Any]]:
+    """JSONL rows from each file that exists (the dev set may not be there yet)."""
+    rows: list[dict[str, Any]] = []
+    for p in paths:
+        if not p.exists():
+            continue
+        for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                r = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise LexiconError(p, f"line {n}: invalid JSON: {e.msg}") from None
+            r.setdefault("kind", "")
+            r.setdefault("labels", [])
+            rows.append(r)
+    return rows
+
+
+def lexical_categories(lexicon: Lexicon, text: str, speaker: str) -> set[str]:
+    """What the lexical rules (and the callback rule) flag on one final utterance."""
+    from assist.engine.coach import Coach
+    from assist.transcript import Utterance
+
+    coach = Coach(lexicon)
+    evs = coach.feed(Utterance(index=0, speaker=speaker, start=0.0, end=2.0, text=text))
+    return {e.category for e in evs if e.type in ("flag", "cue") and e.category in FLAG_CATEGORIES}
+
+
+def decide(scores: list[Scored], cats: dict[str, tuple[float, float]], skip: set[str]) -> str | None:
+    """The detector's decision from precomputed scores and (threshold, margin) per category —
+    the same rule as SemanticDetector.detect, so calibration can try thresholds without the model."""
+    best: str | None = None
+    best_excess = 0.0
+    for s in scores:
+        thr, margin = cats[s.category]
+        if s.similarity < thr or s.similarity - s.contrast < margin:
+            continue
+        excess = s.similarity - thr
+        if best is None or excess > best_excess:
+            best, best_excess = s.category, excess
+    return None if best is None or best in skip else best
+
+
+@dataclass
+class Counts:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+
+@dataclass
+class Evaluation:
+    per_category: dict[str, Counts]
+    overall: Counts
+    paraphrase: Counts  # recall on rows of kind "paraphrase"
+    hard_negatives: int
+    hard_negative_alarms: int
+
+    @property
+    def false_alarm_rate(self) -> float:
+        return self.hard_negative_alarms / self.hard_negatives if self.hard_negatives else 0.0
+
+
+def score_predictions(rows: list[dict[str, Any]], predicted: list[set[str]]) -> Evaluation:
+    per: dict[str, Counts] = {c: Counts() for c in FLAG_CATEGORIES}
+    overall, para = Counts(), Counts()
+    hn = hn_alarms = 0
+    for r, pred in zip(rows, predicted, strict=True):
+        gold = {c for c in r["labels"] if c in FLAG_CATEGORIES}
+        pred = {c for c in pred if c in FLAG_CATEGORIES}
+        for c in FLAG_CATEGORIES:
+            cnt = per[c]
+            if c in gold and c in pred:
+                cnt.tp += 1
+            elif c in pred:
+                cnt.fp += 1
+            elif c in gold:
+                cnt.fn += 1
+        tp, fp, fn = len(gold & pred), len(pred - gold), len(gold - pred)
+        overall.tp += tp
+        overall.fp += fp
+        overall.fn += fn
+        if r.get("kind") == "paraphrase":
+            para.tp += tp
+            para.fp += fp
+            para.fn += fn
+        if r.get("kind") == "hard-negative" or (not gold and r.get("kind") in ("negative", "hard_negative")):
+            hn += 1
+            hn_alarms += bool(pred)
+    return Evaluation(per, overall, para, hn, hn_alarms)

@@ -1,0 +1,201 @@
+#!/usr/bin/env python3
+"""Calibrate the semantic detector's per-category thresholds and margins on the development set
+(tests/data/devset.jsonl + tests/data/paraphrases.jsonl) and write them back into the lexicon's
+`.semantic.toml`.
+
+    python3 scripts/calibrate_semantic.py [--lexicon en] [--write] [--folds 2]
+
+The model runs once per row; the search itself replays SemanticDetector's decision rule
+(`semantic.decide`) on the stored scores, so it tries thousands of settings in a second. The aim is
+recall on what the rules miss at high precision: each false alarm costs `--fp-cost` hits. `--folds`
+also prints cross-validated figures (thresholds fitted on k-1 folds, measured on the held-out one)
+— the honest estimate, since the full-set figures are measured on the data they were fitted to.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from assist.engine import semantic as S  # noqa: E402
+from assist.engine.lexicon import load_lexicon  # noqa: E402
+from assist.errors import AssistError  # noqa: E402
+
+DEFAULT_ROWS = [ROOT / "tests" / "data" / "devset.jsonl", ROOT / "tests" / "data" / "paraphrases.jsonl"]
+THRESHOLDS = [round(0.40 + 0.01 * i, 2) for i in range(51)]  # 0.40 … 0.90
+MARGINS = [round(0.02 * i, 2) for i in range(11)]  # 0 … 0.20
+OFF = (9.0, 0.0)  # a threshold no cosine reaches: the category stays silent
+
+
+class Prepared:
+    """Per row: gold labels, what the rules flag, and the detector's per-category scores, as
+    matrices (rows x categories) so that one candidate setting is scored in microseconds."""
+
+    def __init__(self, names: list[str], rows: list[dict[str, Any]], lexical: list[set[str]],
+                 scores: list[list[S.Scored]]) -> None:
+        self.names, self.rows, self.lexical, self.scores = names, rows, lexical, scores
+        col = {c: j for j, c in enumerate(names)}
+        n, k = len(rows), len(names)
+        self.sim = np.full((n, k), -1.0)
+        self.con = np.zeros((n, k))
+        self.gold = np.zeros((n, k), bool)
+        self.lex = np.zeros((n, k), bool)
+        # Labels and lexical flags outside the semantic categories still count as hits / misses.
+        self.other_tp = self.other_fp = 0
+        for i, (r, lx, sc) in enumerate(zip(rows, lexical, scores, strict=True)):
+            for s in sc:
+                self.sim[i, col[s.category]] = s.similarity
+                self.con[i, col[s.category]] = s.contrast
+            gold = {c for c in r["labels"] if c in S.FLAG_CATEGORIES}
+            for c in gold & col.keys():
+                self.gold[i, col[c]] = True
+            for c in lx & col.keys():
+                self.lex[i, col[c]] = True
+            self.other_tp += len((lx & gold) - col.keys())
+            self.other_fp += len((lx - gold) - col.keys())
+
+    def subset(self, idx: list[int]) -> Prepared:
+        return Prepared(self.names, [self.rows[i] for i in idx], [self.lexical[i] for i in idx],
+                        [self.scores[i] for i in idx])
+
+    def semantic(self, thr: np.ndarray, margin: np.ndarray) -> np.ndarray:
+        """Rows x categories: what the detector adds (same rule as semantic.decide)."""
+        ok = (self.sim >= thr) & (self.sim - self.con >= margin)
+        excess = np.where(ok, self.sim - thr, -np.inf)
+        best = excess.argmax(axis=1)
+        add = np.zeros_like(ok)
+        rows = np.nonzero(ok.any(axis=1))[0]
+        add[rows, best[rows]] = True
+        return add & ~self.lex  # the rules already flagged the best guess: nothing to add
+
+
+def prepare(det: S.SemanticDetector, lexicon: Any, rows: list[dict[str, Any]]) -> Prepared:
+    lexical = [S.lexical_categories(lexicon, r["text"], r["speaker"]) for r in rows]
+    scores = [det.score(r["text"], r["speaker"]) for r in rows]
+    return Prepared(list(det.protos.categories), rows, lexical, scores)
+
+
+def _arrays(p: Prepared, cats: dict[str, tuple[float, float]]) -> tuple[np.ndarray, np.ndarray]:
+    return np.array([cats[c][0] for c in p.names]), np.array([cats[c][1] for c in p.names])
+
+
+def predict(p: Prepared, cats: dict[str, tuple[float, float]]) -> list[set[str]]:
+    add = p.semantic(*_arrays(p, cats))
+    return [lx | {p.names[j] for j in np.nonzero(add[i])[0]} for i, lx in enumerate(p.lexical)]
+
+
+def objective(p: Prepared, thr: np.ndarray, margin: np.ndarray, fp_cost: float) -> float:
+    pred = p.lex | p.semantic(thr, margin)
+    tp = int((pred & p.gold).sum()) + p.other_tp
+    fp = int((pred & ~p.gold).sum()) + p.other_fp
+    return tp - fp_cost * fp
+
+
+def fit(p: Prepared, fp_cost: float, rounds: int = 4) -> dict[str, tuple[float, float]]:
+    """Coordinate ascent: one category at a time, the others held; categories compete for a line
+    (only the best one is reported), so a few rounds let them settle. Ties go to the stricter setting."""
+    thr, margin = np.full(len(p.names), OFF[0]), np.zeros(len(p.names))
+    for _ in range(rounds):
+        changed = False
+        for j in range(len(p.names)):
+            before = (thr[j], margin[j])
+            best, best_j = before, objective(p, thr, margin, fp_cost)
+            for t in reversed(THRESHOLDS):
+                for m in reversed(MARGINS):
+                    thr[j], margin[j] = t, m
+                    v = objective(p, thr, margin, fp_cost)
+                    if v > best_j + 1e-9:
+                        best, best_j = (t, m), v
+            thr[j], margin[j] = best
+            changed |= best != before
+        if not changed:
+            break
+    return {c: (float(thr[j]), float(margin[j])) for j, c in enumerate(p.names)}
+
+
+def report(title: str, rows: list[dict[str, Any]], lexical: list[set[str]], both: list[set[str]]) -> None:
+    a, b = S.score_predictions(rows, lexical), S.score_predictions(rows, both)
+    print(f"{title}: paraphrase recall {a.paraphrase.recall:.2f} -> {b.paraphrase.recall:.2f}; "
+          f"precision {a.overall.precision:.2f} -> {b.overall.precision:.2f}; recall "
+          f"{a.overall.recall:.2f} -> {b.overall.recall:.2f}; hard-negative false alarms "
+          f"{a.hard_negative_alarms}/{a.hard_negatives} -> {b.hard_negative_alarms}/{b.hard_negatives}")
+
+
+def write_back(path: Path, cats: dict[str, tuple[float, float]], note: str) -> None:
+    """Rewrite only the threshold/margin lines under each [categories.X] header; the rest of the
+    file (comments, prototypes) is the author's and stays as written."""
+    text = path.read_text(encoding="utf-8")
+    for c, (thr, m) in cats.items():
+        head = re.search(rf"^\[categories\.{re.escape(c)}\]\n", text, re.M)
+        if head is None:
+            continue
+        end = re.search(r"^\[", text[head.end():], re.M)
+        stop = head.end() + (end.start() if end else len(text) - head.end())
+        body = re.sub(r"^(threshold|margin|enabled) = .*\n", "", text[head.end():stop], flags=re.M)
+        if thr >= OFF[0]:
+            lines = "enabled = false  # calibration found no setting that helps\n"
+        else:
+            lines = f"threshold = {thr:.2f}\nmargin = {m:.2f}\n"
+        text = text[:head.end()] + lines + body + text[stop:]
+    text = re.sub(r"^# calibrated: .*\n", "", text, flags=re.M)
+    text = text.replace("[meta]\n", f"[meta]\n# calibrated: {note}\n", 1)
+    path.write_text(text, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--lexicon", default="en")
+    ap.add_argument("--rows", nargs="*", type=Path, default=DEFAULT_ROWS)
+    ap.add_argument("--fp-cost", type=float, default=4.0, help="false alarms one hit is worth (default 4)")
+    ap.add_argument("--folds", type=int, default=0, help="also print k-fold cross-validated figures")
+    ap.add_argument("--write", action="store_true", help="write the thresholds into the .semantic.toml")
+    a = ap.parse_args(argv)
+    try:
+        lex = load_lexicon(a.lexicon)
+        det, why = S.load_detector(lex, ignore_enabled=True)
+        if det is None:
+            print(f"calibrate_semantic: {why}", file=sys.stderr)
+            return 1
+        rows = [r for r in S.load_rows(*a.rows) if r.get("lang", lex.language) == lex.language]
+    except AssistError as e:
+        print(f"calibrate_semantic: {e}", file=sys.stderr)
+        return 2
+    if not rows:
+        print(f"calibrate_semantic: no {lex.language} rows in {', '.join(map(str, a.rows))}", file=sys.stderr)
+        return 2
+    p = prepare(det, lex, rows)
+    cats = fit(p, a.fp_cost)
+    for c in p.names:
+        thr, m = cats[c]
+        print(f"  {c:22s} " + ("off" if thr >= OFF[0] else f"threshold {thr:.2f} margin {m:.2f}"))
+    report(f"fitted on all {len(rows)} rows", rows, p.lexical, predict(p, cats))
+    if a.folds >= 2:
+        held_rows: list[dict[str, Any]] = []
+        held_lex: list[set[str]] = []
+        held_both: list[set[str]] = []
+        for k in range(a.folds):
+            test = [i for i in range(len(rows)) if i % a.folds == k]
+            train = [i for i in range(len(rows)) if i % a.folds != k]
+            ck = fit(p.subset(train), a.fp_cost)
+            t = p.subset(test)
+            held_rows += t.rows
+            held_lex += t.lexical
+            held_both += predict(t, ck)
+        report(f"{a.folds}-fold cross-validated", held_rows, held_lex, held_both)
+    if a.write:
+        note = f"{len(rows)} rows, fp-cost {a.fp_cost:g} (scripts/calibrate_semantic.py)"
+        write_back(det.protos.path, cats, note)
+        print(f"wrote thresholds to {det.protos.path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
