@@ -147,8 +147,9 @@ def _checklist_html(r: dict[str, Any]) -> str:
         detail = st.get("commitment") or ", ".join(f"missing {m}" for m in st.get("missing", []) or [])
         if status == "missed" and st.get("required_at") is not None:
             detail = detail or f"needed by {_t(st['required_at'])}"
+        at = f" at {_t(when)}" if when is not None and status == "done" else ""
         rows.append(f"<span class='chip {_esc(status)}'><b>{_esc(item)}</b> {STATUS_LABEL.get(status, _esc(status))}"
-                    f"{' at ' + _t(when) if when is not None else ''}{' — ' + _esc(str(detail)) if detail else ''}</span>")
+                    f"{at}{' — ' + _esc(str(detail)) if detail else ''}</span>")
     return f"<div class='chips'>{''.join(rows) or '<span class=empty>no checklist</span>'}</div>"
 
 
@@ -217,7 +218,7 @@ def to_html(r: dict[str, Any]) -> str:
 <div><h1>{_esc(source.rsplit('/', 1)[-1])}</h1><div class="meta">{who + ' · ' if who else ''}{' · '.join(meta)}</div></div></div>
 <h2>Timeline</h2>{timeline_svg(r)}
 <h2>Checklist</h2>{_checklist_html(r)}
-<h2>Flags and better lines ({len(events)})</h2>{_flags_table(events)}
+<h2>Flags, customer cues and better lines ({len(events)})</h2>{_flags_table(events)}
 <div class="grid"><div><h2>Metrics</h2>{_kv_table(metrics)}</div>
 <div><h2>How the score was made</h2>{_kv_table(breakdown) if breakdown else '<p class=empty>—</p>'}</div></div>
 <h2>Transcript</h2>{_transcript_html(r, events)}
