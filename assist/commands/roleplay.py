@@ -29,6 +29,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
                    help="speak the customer's lines with espeak-ng when an audio output exists (default: on)")
     p.add_argument("--save", action=argparse.BooleanOptionalAction, default=None,
                    help="save to the call history (default: on in the TUI, off with --responses)")
+    p.add_argument("--db", metavar="URL", help="call history: SQLAlchemy URL or SQLite file (default: settings, else data dir)")
     p.set_defaults(func=run)
 
 
@@ -104,9 +105,9 @@ def _scripted(args: argparse.Namespace, scenario: Any) -> int:
     semantic = load_semantic(lexicon, args)
     report = play_scripted(scenario, answers, lexicon, agent_name=agent, company=args.company, semantic=semantic)
     report["call"]["source"] = str(args.responses)
-    report["improvement"] = improvement(report, previous_attempts(scenario.id, agent, cfg.db_url))
+    report["improvement"] = improvement(report, previous_attempts(scenario.id, agent, args.db or cfg.db_url))
     if args.save:
-        save_attempt(report, agent, cfg.db_url)
+        report["saved_id"] = save_attempt(report, agent, args.db or cfg.db_url)
     if args.format == "json":
         _write(json.dumps(report, indent=2, ensure_ascii=False) + "\n", args.output)
     elif args.format == "md":

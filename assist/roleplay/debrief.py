@@ -30,7 +30,10 @@ def _goals(rp: RolePlay, checklist: dict[str, dict[str, Any]]) -> dict[str, dict
             elif item == "empathy" and rp.empathy_said and st.get("status") == "not-needed":
                 st = {"status": "done", "how": "empathy phrase"}
             else:
-                st = {**st, "status": "missed"}
+                lex = rp.lexicon
+                sug = {"greeting": lex.greeting.suggestion, "empathy": lex.empathy.suggestion,
+                       "callback": lex.callback.suggestion}[item]
+                st = {**st, "status": "missed", "suggestion": rp.coach.fill(sug)}
         out[item] = st
     return out
 
@@ -61,46 +64,40 @@ def build_report(rp: RolePlay, *, agent_name: str | None = None) -> dict[str, An
 
 
 # ----------------------------------------------------------------------------- history
-def _as_dict(x: Any) -> dict[str, Any]:
-    if isinstance(x, dict):
-        return x
-    return {k: getattr(x, k) for k in dir(x) if not k.startswith("_") and not callable(getattr(x, k, None))}
+HISTORY_LIMIT = 10  # earlier attempts read back for the "since last time" notes
 
 
 def previous_attempts(scenario: str, agent_name: str | None, db_url: str | None = None) -> list[dict[str, Any]]:
-    """Earlier role-plays of this scenario from the call history, oldest first ([] without a store)."""
+    """Earlier role-play reports of this scenario (this trainee's, when named), oldest first;
+    [] when there is no call history."""
     try:
-        from assist.store import open_store  # type: ignore[attr-defined]
-    except ImportError:
+        from assist.store import open_store
+    except ImportError:  # the history is optional: role-play works without the store layer
         return []
     try:
-        store = open_store(db_url or None)
-        rows = store.list_calls(kind="roleplay", scenario=scenario)
-    except Exception as e:  # the history is a bonus: a broken store must not lose the debrief
+        with open_store(db_url or None) as store:
+            rows = store.list_calls(kind="roleplay", scenario=scenario, agent=agent_name or None,
+                                    limit=HISTORY_LIMIT)
+            reports = [store.get_report(r.id) for r in rows]
+    except Exception as e:  # a broken history must not cost the trainee the debrief
         print(f"assist: call history unavailable ({type(e).__name__}: {e})", file=sys.stderr)
         return []
-    out = []
-    for r in rows:
-        d = _as_dict(r)
-        if agent_name and d.get("agent_name") and d.get("agent_name") != agent_name:
-            continue
-        out.append(d)
-    out.sort(key=lambda d: str(d.get("started_at") or d.get("created_at") or d.get("id") or ""))
-    return out
+    return list(reversed(reports))  # list_calls gives newest first
 
 
-def save_attempt(report: dict[str, Any], agent_name: str | None, db_url: str | None = None) -> bool:
+def save_attempt(report: dict[str, Any], agent_name: str | None, db_url: str | None = None) -> int | None:
+    """Store the role-play in the call history (redacted); its id, or None without a store."""
     try:
         from assist.store import open_store
     except ImportError:
-        return False
+        return None
     try:
-        open_store(db_url or None).save_call(report, kind="roleplay", agent_name=agent_name,
-                                             scenario=report["roleplay"]["scenario"])
+        with open_store(db_url or None) as store:
+            return store.save_call(report, kind="roleplay", agent_name=agent_name,
+                                   scenario=report["roleplay"]["scenario"])
     except Exception as e:
         print(f"assist: could not save the role-play to the call history ({type(e).__name__}: {e})", file=sys.stderr)
-        return False
-    return True
+        return None
 
 
 def _flag_counts(report: dict[str, Any]) -> dict[str, int]:
@@ -113,11 +110,7 @@ def _flag_counts(report: dict[str, Any]) -> dict[str, int]:
 
 def improvement(report: dict[str, Any], previous: list[dict[str, Any]]) -> dict[str, Any]:
     """What changed since the last attempt (and against the best), in words a trainee can use."""
-    prev_reports = []
-    for p in previous:
-        rep = p.get("report") if isinstance(p.get("report"), dict) else p
-        if isinstance(rep, dict) and "score" in rep:
-            prev_reports.append(rep)
+    prev_reports = [p for p in previous if isinstance(p, dict) and isinstance(p.get("score"), (int, float))]
     if not prev_reports:
         return {"attempts_before": 0, "notes": ["First recorded attempt at this scenario."]}
     last = prev_reports[-1]
@@ -154,6 +147,9 @@ def to_markdown(report: dict[str, Any]) -> str:
     for item, st in rp["goals"].items():
         detail = st.get("commitment") or ", ".join(f"missing {m}" for m in st.get("missing", [])) or ""
         lines.append(f"| {item} | {st.get('status')} | {detail} |")
+    missed = [(item, st) for item, st in rp["goals"].items() if st.get("status") == "missed" and st.get("suggestion")]
+    if missed:
+        lines += [""] + [f"- **{item}** missed — try: {st['suggestion']}" for item, st in missed]
     flags = [e for e in report["events"] if e.get("type") == "flag"]
     lines += ["", f"## What to say instead ({len(flags)})", ""]
     if not flags:
