@@ -15,7 +15,7 @@ from assist import __version__
 from assist.errors import AssistError
 
 # Order = order in `assist --help`.
-COMMANDS = ("live", "replay", "analyze", "roleplay", "batch", "report", "history", "lexicon", "models",
+COMMANDS = ("demo", "live", "replay", "analyze", "roleplay", "batch", "report", "history", "lexicon", "models",
             "devices", "settings")
 
 
