@@ -21,6 +21,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=("table", "json", "md", "html"), default="table",
                    help="list: table or json; --show: table (summary), json, md or html")
     p.add_argument("-o", "--output", metavar="PATH", help="write to a file instead of standard output")
+    p.add_argument("--tui", action="store_true", help="browse the history in the terminal UI (Enter opens a call)")
     p.set_defaults(func=run)
 
 
@@ -34,6 +35,11 @@ def run(args: argparse.Namespace) -> int:
     if args.show is None and args.format in ("md", "html"):
         raise InputError(f"--format {args.format} needs --show ID (the list is table or json)")
     with open_store(args.db) as store:
+        if args.tui:
+            from assist.ui.history_screen import HistoryApp  # textual only when asked for
+
+            HistoryApp(store, agent=args.agent).run()
+            return 0
         if args.show is not None:
             report = store.get_report(args.show)
             if args.format == "table":
