@@ -126,16 +126,16 @@ class CallPipeline:
             except Exception as e:  # a model failure must not end the call
                 self._emit(Update("status", data={"message": f"semantic check failed: {e}"}))
 
-    def _handle(self, speaker: str, segs: list[Segment]) -> None:
+    def _handle(self, batch: list[tuple[str, Segment]]) -> None:
         from assist.speech.segment import make_utterance
 
-        for seg in segs:
-            if not seg.words:
-                continue
+        # Indices are handed out as turns appear. One batch can hold new turns of both speakers (a
+        # pipeline that fell behind feeds several blocks at once), so they are taken in order of
+        # their first word: the utterance list then follows the call's time order.
+        batch = sorted((x for x in batch if x[1].words), key=lambda x: (x[1].words[0].start, x[0]))
+        for speaker, seg in batch:
             k = (speaker, seg.key)
             if k not in self._index:
-                # indices are handed out as turns appear; blocks are fed in time order for all
-                # speakers at once, so this is the order of the turns in the call
                 self._index[k] = self._next
                 self._next += 1
             utt = make_utterance(seg.words, speaker, self._index[k], final=seg.final)
@@ -223,13 +223,11 @@ class CallPipeline:
                 t1 = marks[-1][0]
                 self.position = t1
                 self._emit(Update("level", data={sp: _rms(x) for sp, x in block.items()}))
-                for sp, x in block.items():
-                    if sp in recs and len(x):
-                        self._handle(sp, recs[sp].accept(x))
+                self._handle([(sp, seg) for sp, x in block.items() if sp in recs and len(x)
+                              for seg in recs[sp].accept(x)])
                 self._events(self.coach.advance(t1))
                 self._emit(Update("position", data={"t": round(t1, 2)}))
-            for sp, rec in recs.items():
-                self._handle(sp, rec.finish())
+            self._handle([(sp, seg) for sp, rec in recs.items() for seg in rec.finish()])
             # a partial that never got a final version (stopped early, recogniser dropped it)
             for _idx, utt in sorted(self._last_partial.items()):
                 utt.final = True

@@ -18,7 +18,7 @@ import soundfile as sf
 
 RATE = 16000
 VOICES = {"agent": "en-us+f3", "customer": "en-gb+m3"}
-SPEED = {"agent": 165, "customer": 155}
+SPEED = {"agent": 150, "customer": 150}
 GAP_S = 1.1  # pause between turns: long enough for pause-based utterance splitting
 
 

@@ -1,5 +1,6 @@
 """`assist replay FILE` — a recording through the speech pipeline and the coach.
 
+Without --format it opens the TUI on a terminal and prints the summary otherwise (piped, CI).
 Without --realtime the whole file is transcribed at once (fast) and then coached; with --realtime it
 is played through the live path at real-time pace (streaming recognisers, `latency_s` on events).
 `--format jsonl` streams: a `start` line when audio position 0 is fed, every event as it is emitted
@@ -41,7 +42,7 @@ def add_channel_options(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if not args.format:
+    if not args.format and sys.stdout.isatty():  # a TUI needs a terminal; piped output gets the summary
         try:
             from assist.ui.launch import run_replay  # the TUI, when it is installed
         except ImportError:

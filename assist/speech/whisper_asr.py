@@ -56,7 +56,7 @@ class WhisperASR:
         return load_whisper(self.model_dir)
 
     def transcribe(self, audio: np.ndarray, init_prompt: str = "", offset: float = 0.0,
-                   vad: bool | None = None) -> list[Word]:
+                   vad: bool | None = None, beam_size: int | None = None) -> list[Word]:
         """Words with absolute times (`offset` = time of audio[0])."""
         if len(audio) < RATE // 10:
             return []
@@ -64,7 +64,7 @@ class WhisperASR:
         lang = (self.language or None) if self.model.model.is_multilingual else "en"
         segments, _info = self.model.transcribe(
             audio.astype(np.float32, copy=False), language=lang,
-            beam_size=self.beam_size, word_timestamps=True, condition_on_previous_text=False,
+            beam_size=beam_size or self.beam_size, word_timestamps=True, condition_on_previous_text=False,
             initial_prompt=init_prompt or None, hotwords=self.hotwords,
             vad_filter=self.vad if vad is None else vad, without_timestamps=False,
         )
@@ -78,6 +78,9 @@ class WhisperASR:
                     words.append(Word(text, offset + float(w.start), offset + float(w.end), float(w.probability)))
         return words
 
+
+_FRAME = RATE // 10  # 0.1 s: the resolution of pause detection
+_LEAD = RATE // 2  # audio kept before speech starts, so the first word is not clipped
 
 _NORM = re.compile(r"[^\w']+")
 
@@ -114,49 +117,44 @@ class WhisperStream:
         self.speech_seen = False
         self.silent_run = 0  # trailing silent samples
 
-    def _frames_silent(self, x: np.ndarray) -> np.ndarray:
-        n = len(x) // 1600
-        if n == 0:
-            return np.zeros(0, dtype=bool)
-        fr = x[: n * 1600].reshape(n, 1600)
-        return np.sqrt(np.mean(fr * fr, axis=1)) < self.silence_rms
-
     def accept(self, samples: np.ndarray) -> list[Segment]:
+        """Take any amount of audio. A pipeline that fell behind hands over several blocks at once:
+        they are scanned frame by frame so a pause inside them still closes the utterance at the
+        right place, but the partial is decoded only once, at the end (that is how it catches up)."""
         samples = samples.astype(np.float32, copy=False)
-        self.buf = np.concatenate([self.buf, samples])
-        self.total += len(samples)
-        self.since_decode += len(samples)
-        silent = self._frames_silent(samples)
-        if len(silent) and not silent.all():
-            self.speech_seen = True
-            # trailing silence = silent frames after the last loud one
-            last_loud = int(np.nonzero(~silent)[0][-1])
-            self.silent_run = (len(silent) - 1 - last_loud) * 1600
-        else:
-            self.silent_run += len(samples)
         out: list[Segment] = []
-        if not self.speech_seen:
-            # keep a little lead-in only: nothing to decode in silence
-            keep = RATE // 2
-            if len(self.buf) > keep:
-                self.buf_t0 += (len(self.buf) - keep) / RATE
-                self.buf = self.buf[-keep:]
-            self.since_decode = 0
-            return out
-        if self.silent_run >= self.pause:
-            return self._close()
-        if self.since_decode >= self.step:
+        for i in range(0, len(samples), _FRAME):
+            frame = samples[i:i + _FRAME]
+            self.buf = np.concatenate([self.buf, frame])
+            self.total += len(frame)
+            if float(np.sqrt(np.mean(frame * frame))) >= self.silence_rms:
+                self.speech_seen = True
+                self.silent_run = 0
+                self.since_decode += len(frame)
+                continue
+            if not self.speech_seen:
+                # keep a little lead-in only: nothing to decode in silence
+                if len(self.buf) > _LEAD:
+                    self.buf_t0 += (len(self.buf) - _LEAD) / RATE
+                    self.buf = self.buf[-_LEAD:]
+                continue
+            self.silent_run += len(frame)
+            self.since_decode += len(frame)
+            if self.silent_run >= self.pause:
+                out += self._close()
+            elif len(self.buf) > self.window:
+                out += self._close()  # a very long turn: cut it rather than decode ever longer windows
+        if self.speech_seen and self.since_decode >= self.step:
             self.since_decode = 0
             out += self._step()
-        if len(self.buf) > self.window:
-            out += self._close()  # a very long turn: cut it rather than decode ever longer windows
         return out
 
-    def _decode(self) -> list[Word]:
-        return self.asr.transcribe(self.buf, init_prompt=self.prompt[-200:], offset=self.buf_t0, vad=False)
+    def _decode(self, beam_size: int | None = None) -> list[Word]:
+        return self.asr.transcribe(self.buf, init_prompt=self.prompt[-200:], offset=self.buf_t0, vad=False,
+                                   beam_size=beam_size)
 
     def _step(self) -> list[Segment]:
-        words = self._decode()
+        words = self._decode(beam_size=1)  # partials are provisional: greedy is enough and cheaper
         cut = self.committed[-1].end - 0.05 if self.committed else -1.0
         new = words[len(self.committed):] if self._prefix_ok(words) else [w for w in words if w.start >= cut]
         agree = 0
@@ -187,7 +185,7 @@ class WhisperStream:
                 self.key += 1
                 self.prompt = (self.prompt + " " + " ".join(w.text for w in words)).strip()
         # keep the trailing silence as the next lead-in
-        keep = min(len(self.buf), RATE // 2)
+        keep = min(len(self.buf), _LEAD)
         self.buf_t0 += (len(self.buf) - keep) / RATE
         self.buf = self.buf[len(self.buf) - keep:]
         self.committed, self.prev = [], []
