@@ -16,6 +16,7 @@ import pytest
 import soundfile as sf
 
 from assist.store import open_store
+from tests.store.conftest import db_url, pg_server  # noqa: F401 - fixtures: SQLite and PostgreSQL
 
 ROOT = Path(__file__).resolve().parents[2]
 CARD = "4111 1111 1111 1111"
@@ -166,3 +167,22 @@ def test_bad_input_is_one_line_exit_2(tmp_path: Path, args: list[str], message: 
     r = run(*args, data=tmp_path)
     assert r.returncode == 2, r.stderr
     assert message in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+
+
+def test_batch_resumes_on_sqlite_and_postgresql(db_url: str, tmp_path: Path) -> None:  # noqa: F811
+    """The same run twice against each database: the second adds nothing (transcripts: cheap)."""
+    d = tmp_path / "in"
+    d.mkdir()
+    for i in range(5):
+        (d / f"t{i}.txt").write_text(f"AGENT: Acme, this is Dana.\nCUSTOMER: Call {i}, this is ridiculous.\n"
+                                     "AGENT: That is not my job.\n", encoding="utf-8")
+    for attempt in (1, 2):
+        r = run(str(d), "--out", str(tmp_path / "out"), "--db", db_url, "--workers", "2", "--no-semantic",
+                data=tmp_path)
+        assert r.returncode == 0, r.stderr
+        s = json.loads((tmp_path / "out" / "summary.json").read_text())
+        assert (s["scored"], s["skipped"]) == ((5, 0) if attempt == 1 else (0, 5))
+    with open_store(db_url) as st:
+        assert st.count_calls() == 5
+        agg = st.aggregates()
+        assert sum(r["count"] for r in agg["by_category"] if r["category"] == "not-my-job") == 5
