@@ -46,8 +46,8 @@ def run(args: argparse.Namespace) -> int:
         try:
             from assist.ui.launch import run_replay  # the TUI, when it is installed
         except ImportError:
-            run_replay = None
-        if run_replay is not None:
+            pass
+        else:
             return int(run_replay(args) or 0)
     out = _open_output(args.output) if args.format else None
     try:
