@@ -1,0 +1,265 @@
+"""The role-play screen: the scripted customer speaks, the trainee answers (typing, or the
+microphone when one exists), each answer is coached at once with the live call's widgets, and a
+debrief closes the call.
+
+Thin, like the rest of assist/ui: the customer and the judging live in assist/roleplay; this file
+only shows them. The coach and the customer run on a worker thread (the semantic model takes a
+moment per answer) and reach the screen through `call_from_thread`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import shutil
+import subprocess
+import threading
+from pathlib import Path
+from typing import Any
+
+from textual import work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Footer, Input, Markdown, Static
+
+from assist.engine.coach import SemanticDetector
+from assist.engine.events import Event
+from assist.engine.lexicon import Lexicon
+from assist.roleplay.debrief import build_report, improvement, previous_attempts, save_attempt, to_markdown
+from assist.roleplay.dialogue import RolePlay, Turn
+from assist.roleplay.scenario import Scenario
+from assist.ui.widgets import CardItem, ChecklistView, CoachingCard, TranscriptView, card_worthy
+
+_SEVERITY_RANK = {"critical": 0, "warning": 1, "info": 2}
+
+
+# --------------------------------------------------------------------------- voice
+def audio_output_available() -> tuple[bool, str]:
+    """Whether a sound can be played here; with the reason when not (said once on screen)."""
+    if shutil.which("espeak-ng") is None:
+        return False, "espeak-ng is not installed: the customer's lines are shown, not spoken"
+    try:
+        import sounddevice as sd
+
+        devs = sd.query_devices()
+    except Exception:  # no PortAudio, or no audio system at all (a server, a container)
+        return False, "no audio output on this machine: the customer's lines are shown, not spoken"
+    if not any(int(d.get("max_output_channels", 0)) > 0 for d in devs):
+        return False, "no audio output device: the customer's lines are shown, not spoken"
+    return True, ""
+
+
+class Voice:
+    """Speaks the customer's lines with espeak-ng, one at a time, without blocking the screen."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    def say(self, text: str) -> None:
+        self.stop()  # a new line interrupts the old one, as a real caller would
+        self._proc = subprocess.Popen(["espeak-ng", "-v", self.language, "-s", "150", text],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def stop(self) -> None:
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.terminate()
+        self._proc = None
+
+
+def mood_text(anger: int, limit: int) -> str:
+    word = "calm" if anger == 0 else "uneasy" if anger <= 2 else "angry" if anger < limit - 1 else "about to hang up"
+    filled = min(anger, limit)
+    return f"Customer mood: {'■' * filled}{'□' * (limit - filled)} {word} ({anger}/{limit})"
+
+
+# --------------------------------------------------------------------------- screen
+class RolePlayApp(App[int]):
+    """One role-play call in the terminal. `make_roleplay_app` builds it for the CLI and tests."""
+
+    CSS_PATH = "roleplay_screen.tcss"
+    TITLE = "assist — role-play"
+    BINDINGS = [
+        # priority: the answer box has focus and would take plain ctrl+keys as editing keys
+        Binding("ctrl+s", "export", "Save debrief (.md)", priority=True),
+        Binding("f5", "end_call", "End call", priority=True),
+        Binding("ctrl+q", "quit", "Quit"),
+    ]
+
+    def __init__(self, roleplay: RolePlay, *, agent_name: str | None = None, voice: Voice | None = None,
+                 notices: list[str] | None = None, save: bool = False, db_url: str | None = None,
+                 export_dir: Path | None = None, semantic_loader: Any = None) -> None:
+        super().__init__()
+        self.rp = roleplay
+        self.agent_name = agent_name
+        self.voice = voice
+        self.notices = list(notices or [])
+        self.save = save
+        self.db_url = db_url
+        self.export_dir = export_dir or Path.cwd()
+        self.semantic_loader = semantic_loader
+        self.report: dict[str, Any] | None = None
+        self.exported: Path | None = None
+        self._busy = threading.Lock()
+        self._notices: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        sc = self.rp.scenario
+        yield Static(f"[b]{sc.title}[/b] · {sc.persona.name} ({sc.persona.mood}) · goals: "
+                     f"{', '.join(sc.goals)} · time limit {int(sc.time_limit_s // 60)} min", id="rp-header")
+        with Horizontal(id="rp-main"):
+            yield TranscriptView(id="rp-transcript")
+            with Vertical(id="rp-side"):
+                yield CoachingCard(id="rp-card")
+                yield ChecklistView(id="rp-checklist")
+                yield Static(mood_text(self.rp.anger, sc.persona.anger_limit), id="rp-mood")
+                yield Static("", id="rp-notices")
+        with VerticalScroll(id="rp-debrief"):
+            yield Markdown("", id="rp-debrief-md")
+        yield Input(placeholder="Type your answer and press Enter", id="rp-input")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#rp-debrief").display = False
+        self._notice(self.rp.prompt())
+        for n in self.notices:
+            self._notice(n)
+        self.query_one("#rp-input", Input).focus()
+        if self.semantic_loader is not None:
+            self._load_semantic()
+
+    @work(thread=True, exclusive=True, group="semantic")
+    def _load_semantic(self) -> None:
+        # The coach starts lexical-only and gains the semantic detector when its model is loaded,
+        # so the trainee can pick up the phone without waiting for it.
+        det: SemanticDetector | None = self.semantic_loader()
+        if det is not None:
+            self.rp.coach.semantic = det
+
+    def _notice(self, text: str) -> None:
+        self._notices = (self._notices + [text])[-4:]
+        self.query_one("#rp-notices", Static).update("\n".join(self._notices))
+
+    # ------------------------------------------------------------------ answering
+    def on_input_submitted(self, message: Input.Submitted) -> None:
+        text = message.value.strip()
+        if not text or self.rp.ended:
+            return
+        message.input.value = ""
+        self.submit(text)
+
+    def submit(self, text: str) -> None:
+        """One answer (typed or recognised); the coach and the customer run off the UI thread."""
+        self.query_one("#rp-input", Input).disabled = True
+        self._answer(text)
+
+    @work(thread=True, exclusive=True, group="answer")
+    def _answer(self, text: str) -> None:
+        with self._busy:
+            turn = self.rp.answer(text)
+        self.call_from_thread(self._show_turn, turn)
+
+    def _show_turn(self, turn: Turn) -> None:
+        tv = self.query_one(TranscriptView)
+        card = self.query_one(CoachingCard)
+        ck = self.query_one(ChecklistView)
+        tv.show_utterance(self.rp.coach.utterances[turn.utterance])
+        for ev in turn.events + turn.customer_events:
+            tv.mark(ev)
+            ck.apply(ev)
+        ck.set_state(self.rp.coach.checklist(live=True))
+        card.show_item(self._card_for(turn))
+        if turn.customer_utterance is not None:
+            tv.show_utterance(self.rp.coach.utterances[turn.customer_utterance])
+            if self.voice is not None and turn.customer_line:
+                self.voice.say(turn.customer_line)
+        sc = self.rp.scenario
+        self.query_one("#rp-mood", Static).update(mood_text(self.rp.anger, sc.persona.anger_limit))
+        self._notice(f"Turn {turn.number}: the customer is {turn.reaction} ({turn.why})")
+        if self.rp.ended:
+            self.finish()
+        else:
+            inp = self.query_one("#rp-input", Input)
+            inp.disabled = False
+            inp.focus()
+
+    @staticmethod
+    def _card_for(turn: Turn) -> CardItem | None:
+        # The trainee's own flag first (worst first); else what the coach asks for next (e.g.
+        # empathy is due after the customer's outburst); else nothing to fix.
+        flags = sorted(turn.flags, key=lambda e: _SEVERITY_RANK.get(e.severity, 3))
+        if flags:
+            return CardItem.from_event(flags[0])
+        nxt: list[Event] = [e for e in turn.events + turn.customer_events if card_worthy(e)]
+        return CardItem.from_event(nxt[-1]) if nxt else None
+
+    # ------------------------------------------------------------------ the end
+    def action_end_call(self) -> None:
+        if self.report is None and not self._busy.locked():
+            self.finish()
+
+    def finish(self) -> None:
+        self.rp.finish()
+        report = build_report(self.rp, agent_name=self.agent_name)
+        report["improvement"] = improvement(report, previous_attempts(self.rp.scenario.id, self.agent_name,
+                                                                      self.db_url) if self.save else [])
+        if self.save:
+            report["saved_id"] = save_attempt(report, self.agent_name, self.db_url)
+        self.report = report
+        self.query_one("#rp-checklist", ChecklistView).set_state(report["roleplay"]["goals"])
+        self.query_one("#rp-input", Input).disabled = True
+        self.query_one("#rp-main").display = False
+        self.query_one("#rp-debrief").display = True
+        self.query_one("#rp-debrief-md", Markdown).update(to_markdown(report))
+        self.sub_title = f"score {report['score']}/100 — ctrl+s saves the debrief, ctrl+q quits"
+
+    def action_export(self) -> None:
+        if self.report is None:
+            self.notify("The debrief is ready when the call ends (F5 ends it now).")
+            return
+        stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        self.export_dir.mkdir(parents=True, exist_ok=True)
+        path = self.export_dir / f"roleplay-{self.rp.scenario.id}-{stamp}.md"
+        path.write_text(to_markdown(self.report), encoding="utf-8")
+        self.exported = path
+        self.notify(f"Debrief saved to {path}")
+
+    def on_unmount(self) -> None:
+        if self.voice is not None:
+            self.voice.stop()
+
+
+def make_roleplay_app(scenario: Scenario, lexicon: Lexicon, *, agent_name: str | None = None,
+                      company: str | None = None, voice: bool = False, save: bool = False,
+                      db_url: str | None = None, export_dir: Path | None = None,
+                      semantic_loader: Any = None) -> RolePlayApp:
+    notices = []
+    speaker: Voice | None = None
+    if voice:
+        ok, why = audio_output_available()
+        if ok:
+            speaker = Voice(scenario.language)
+        else:
+            notices.append(why)
+    notices.append("No microphone input in role-play yet: type your answers.")
+    rp = RolePlay(scenario, lexicon, agent_name=agent_name, company=company)
+    return RolePlayApp(rp, agent_name=agent_name, voice=speaker, notices=notices, save=save, db_url=db_url,
+                       export_dir=export_dir, semantic_loader=semantic_loader)
+
+
+def run_tui(args: argparse.Namespace, scenario: Scenario) -> int:
+    """`assist roleplay SCENARIO` without --responses."""
+    from assist.config import load_config
+    from assist.roleplay import scenario_lexicon
+    from assist.session import load_semantic
+
+    cfg = load_config()
+    lexicon = scenario_lexicon(scenario, args.lexicon)
+    agent = args.agent_name or cfg.agent_name or None
+    loader = None if args.no_semantic else (lambda: load_semantic(lexicon, args, quiet=True))
+    app = make_roleplay_app(scenario, lexicon, agent_name=agent, company=args.company, voice=args.voice,
+                            save=args.save is not False, db_url=args.db or cfg.db_url or None,
+                            export_dir=cfg.reports_path(), semantic_loader=loader)
+    app.run()
+    return 0
