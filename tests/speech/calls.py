@@ -1,0 +1,136 @@
+"""Real audio for the speech tests, synthesised with espeak-ng by the same recipe as the demo call
+(scripts/make_demo_call.py), and the expensive results shared by every test in the run.
+
+Everything here is cached per process (the test session): the call is synthesised once, each engine
+transcribes it once, so the speech tests stay within the CI budget on 2 cores.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+import soundfile as sf
+
+ROOT = Path(__file__).resolve().parents[2]
+RATE = 16000
+
+# A short two-voice call. Each planted phrase sits in its own turn so a test can check that the flag
+# is on the right speaker and inside the right turn's time span.
+CALL_TURNS = [
+    ("agent", "Thank you for calling Acme, this is Dana. How can I help you today?"),
+    ("customer", "My parcel never arrived and this is ridiculous."),
+    ("agent", "I'm so sorry, I understand how frustrating this must be."),
+    ("agent", "No, the parcel left our warehouse on Monday."),
+    ("customer", "So what are you going to do about it?"),
+    ("agent", "I'll see what I can do."),
+]
+# turn index in CALL_TURNS -> the category that must be flagged in it
+PLANTED = {1: "customer-frustration", 3: "starts-with-no", 5: "vague-promise"}
+
+# Plain sentences for the word error rate (no digits, names or homophones the scorer cannot fix).
+WER_SENTENCES = [
+    "Thank you for your patience while I look into your account.",
+    "The technician will visit your home on Thursday morning.",
+    "Please restart the router and wait for the green light.",
+    "I have sent a confirmation email to your address.",
+    "Your new card should arrive within five working days.",
+    "Is there anything else I can help you with today?",
+]
+
+KOREAN = ["안녕하세요 무엇을 도와드릴까요", "감사합니다 좋은 하루 되세요"]
+
+
+@functools.cache
+def demo_module() -> ModuleType:
+    """scripts/make_demo_call.py as a module (it is a script, not part of the package)."""
+    spec = importlib.util.spec_from_file_location("make_demo_call", ROOT / "scripts" / "make_demo_call.py")
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@functools.cache
+def workdir() -> Path:
+    return Path(tempfile.mkdtemp(prefix="assist-speech-tests-"))
+
+
+@functools.cache
+def call_wav() -> tuple[Path, list[tuple[str, float, float, str]]]:
+    """The two-voice stereo call as a wav (agent left, customer right) and its turn times."""
+    audio, times = demo_module().synth_call(CALL_TURNS)
+    path = workdir() / "call.wav"
+    sf.write(path, audio, RATE)
+    return path, times
+
+
+@functools.cache
+def converted(fmt: str) -> Path:
+    """The test call in another container/codec (mp3, ogg, flac, m4a) via ffmpeg."""
+    src, _ = call_wav()
+    out = workdir() / f"call.{fmt}"
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-i", str(src), str(out)], check=True)
+    return out
+
+
+@functools.cache
+def whole_file_report() -> dict[str, Any]:
+    """analyze_recording (Whisper tiny.en, whole file) of the test call — shared by several tests."""
+    from assist.engine.lexicon import load_lexicon
+    from assist.pipeline import analyze_recording
+
+    path, _ = call_wav()
+    return analyze_recording(path, lexicon=load_lexicon("en"), company="Acme", agent_name="Dana")
+
+
+@functools.cache
+def realtime_run() -> tuple[list[dict[str, Any]], list[float], int, str]:
+    """`assist replay CALL --realtime --format jsonl` as a user runs it: parsed lines, the wall time each
+    line arrived (from process start), the exit code and stderr."""
+    import json
+    import time
+
+    path, _ = call_wav()
+    cmd = [sys.executable, "-m", "assist", "replay", str(path), "--realtime", "--format", "jsonl",
+           "--company", "Acme", "--agent-name", "Dana", "--lexicon", "en", "--no-semantic"]
+    t0 = time.monotonic()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    lines: list[dict[str, Any]] = []
+    arrived: list[float] = []
+    assert proc.stdout is not None
+    for raw in proc.stdout:
+        arrived.append(time.monotonic() - t0)
+        lines.append(json.loads(raw))
+    err = proc.stderr.read() if proc.stderr else ""
+    rc = proc.wait(timeout=300)
+    return lines, arrived, rc, err
+
+
+def words_of(text: str) -> list[str]:
+    return re.findall(r"[a-z']+", text.lower())
+
+
+def wer(ref: str, hyp: str) -> float:
+    """Word error rate: word-level edit distance over the reference length."""
+    r, h = words_of(ref), words_of(hyp)
+    d = np.zeros((len(r) + 1, len(h) + 1), dtype=int)
+    d[:, 0] = np.arange(len(r) + 1)
+    d[0, :] = np.arange(len(h) + 1)
+    for i in range(1, len(r) + 1):
+        for j in range(1, len(h) + 1):
+            d[i, j] = min(d[i - 1, j] + 1, d[i, j - 1] + 1, d[i - 1, j - 1] + (r[i - 1] != h[j - 1]))
+    return float(d[len(r), len(h)]) / max(1, len(r))
+
+
+def mono(text: str, voice: str = "en-us+f3", speed: int = 150, lead_s: float = 0.5) -> np.ndarray:
+    pad = np.zeros(int(lead_s * RATE), dtype=np.float32)
+    return np.concatenate([pad, demo_module().say(text, voice, speed) * 0.8, pad])
