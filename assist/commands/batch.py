@@ -13,6 +13,7 @@ the rest are still processed, and the exit code is then 1.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -150,12 +151,19 @@ def _init_worker(threads: int) -> None:
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         os.environ[var] = str(threads)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    try:
+    with contextlib.suppress(Exception):  # torch is optional (semantic extra)
         import torch
 
         torch.set_num_threads(threads)
-    except Exception:  # torch is optional (semantic extra)
-        pass
+    # CTranslate2 ignores OMP_NUM_THREADS when given a thread count, and the speech layer gives
+    # it min(4, cores). In a worker process (spawned: this touches nobody else) pass our share.
+    with contextlib.suppress(Exception):
+        import functools
+
+        from assist.speech import whisper_asr
+
+        if not isinstance(whisper_asr.load_whisper, functools.partial):
+            whisper_asr.load_whisper = functools.partial(whisper_asr.load_whisper, cpu_threads=threads)
 
 
 def score_file(path: str, opts: dict[str, Any], agent: str | None) -> tuple[dict[str, Any] | None, str | None]:
