@@ -117,8 +117,15 @@ class Coach:
         names = [x.strip() for x in self.lexicon.defaults.get("weekdays", "").split(",") if x.strip()]
         if len(names) != 7:
             return self.lexicon.defaults.get("day", "Thursday")
+        # The weekend differs by country (Israel: Friday and Saturday); lexicons say which days.
+        weekend = {5, 6}
+        spec = self.lexicon.defaults.get("weekend")
+        if spec is not None:  # validated at load (lexicon.py): digits 0-6, comma-separated
+            weekend = {int(x) for x in spec.split(",") if x.strip()}
         day = self.today + _dt.timedelta(days=1)
-        while day.weekday() >= 5:
+        for _ in range(7):
+            if day.weekday() not in weekend:
+                break
             day += _dt.timedelta(days=1)
         return names[day.weekday()]
 
@@ -172,12 +179,17 @@ class Coach:
         out: list[Event] = []
         keep: dict[str, Hit] = {}
         counts: dict[str, int] = {}
-        taken: list[tuple[str, int, int]] = []  # category, first, last: one flag per category per span
+        # One flag per category per sentence: two rules saying the same thing ("No, we can't do
+        # that" is both a leading "no" and a refusal) give one piece of advice, not two. Prefer
+        # the rule already showing, so a growing partial never swaps one flag for another.
+        showing = {self._active[k].rule for k in self._by_utt.get(utt.index, set()) if k in self._active}
+        chosen: dict[tuple[str, int], Hit] = {}
         for h in hits:
-            cat = h.rule.category
-            if any(c == cat and h.first_word <= b and h.last_word >= a for c, a, b in taken):
-                continue
-            taken.append((cat, h.first_word, h.last_word))
+            slot = (h.rule.category, h.sentence)
+            prev = chosen.get(slot)
+            if prev is None or (prev.rule.id not in showing and h.rule.id in showing):
+                chosen[slot] = h
+        for h in chosen.values():
             n = counts.get(h.rule.id, 0)
             counts[h.rule.id] = n + 1
             keep[f"{utt.index}:{h.rule.id}:{n}"] = h
@@ -340,7 +352,9 @@ class Coach:
             if concrete is None and m is not None and si + 1 < len(sents):
                 concrete, csent = any_match(cb.concrete, sents[si + 1].text), sents[si + 1]
             if concrete is not None and (m is not None or outstanding):
-                redeemed.add(si)
+                # A concrete commitment redeems the vague words said before it in this utterance
+                # too: "I'll look into it. I'll call you back Thursday at 3." is the good line.
+                redeemed.update(range(si + 1))
                 if self._st.callback.get("status") != "done" and utt.final:
                     t0, t1 = csent.token_at(concrete.start()), csent.token_at(concrete.end() - 1)
                     words = norm.words[csent.tokens[t0].word:csent.tokens[t1].word + 1]

@@ -231,6 +231,12 @@ def parse_lexicon(data: dict[str, Any], path: Path, sha256: str = "") -> Lexicon
     defaults = data.get("defaults", {})
     if not isinstance(defaults, dict) or not all(isinstance(v, str) for v in defaults.values()):
         raise LexiconError(path, "must be a table of strings", None, "defaults")
+    weekend = defaults.get("weekend")
+    if weekend is not None and not re.fullmatch(r"\s*[0-6]\s*(?:,\s*[0-6]\s*)*", weekend):
+        raise LexiconError(path, "must be weekday numbers 0-6 (0 = Monday), comma-separated", None, "defaults.weekend")
+    weekdays = defaults.get("weekdays")
+    if weekdays is not None and len([x for x in weekdays.split(",") if x.strip()]) != 7:
+        raise LexiconError(path, "must name seven days, Monday first, comma-separated", None, "defaults.weekdays")
     contractions = data.get("contractions", {})
     if not isinstance(contractions, dict) or not all(isinstance(v, str) for v in contractions.values()):
         raise LexiconError(path, "must be a table of strings", None, "contractions")
