@@ -19,13 +19,24 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def check(args: argparse.Namespace) -> int:
-    from assist.engine.lexicon import load_lexicon
+    """Check every file given; one line per file; exit 2 if any is refused (so CI can gate on it)."""
+    import sys
 
+    from assist.engine.lexicon import load_lexicon
+    from assist.errors import LexiconError
+
+    bad = 0
     for path in args.path:
-        lex = load_lexicon(path)
+        try:
+            lex = load_lexicon(path)
+        except LexiconError as e:
+            print(f"assist: {e}", file=sys.stderr)
+            bad += 1
+            continue
         cats = lex.categories
-        print(f"{lex.path}: ok — {len(lex.rules)} rules in {len(cats)} categories ({lex.language})")
-    return 0
+        n = sum(len(r.sources) for r in lex.rules)
+        print(f"{lex.path}: ok — {len(lex.rules)} rules, {n} patterns in {len(cats)} categories ({lex.language})")
+    return 2 if bad else 0
 
 
 def show(args: argparse.Namespace) -> int:
@@ -36,7 +47,9 @@ def show(args: argparse.Namespace) -> int:
 
     lex = load_lexicon(args.path)
     t = Table(title=f"{lex.path} ({lex.language})")
-    for col in ("id", "category", "severity", "position", "patterns"):
+    # Rule ids are what people grep for and paste into lexicons: never truncate them.
+    t.add_column("id", no_wrap=True, min_width=max((len(r.id) for r in lex.rules), default=2))
+    for col in ("category", "severity", "position", "patterns"):
         t.add_column(col)
     for r in lex.rules:
         t.add_row(r.id, r.category, r.severity, r.position, str(len(r.sources)))
