@@ -27,6 +27,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--scenario-dir", metavar="DIR", help="a folder of scenario files (default: the shipped ones)")
     p.add_argument("--voice", action=argparse.BooleanOptionalAction, default=True,
                    help="speak the customer's lines with espeak-ng when an audio output exists (default: on)")
+    p.add_argument("--mic", action=argparse.BooleanOptionalAction, default=True,
+                   help="in the TUI, also take spoken answers when a microphone exists (default: on)")
     p.add_argument("--save", action=argparse.BooleanOptionalAction, default=None,
                    help="save to the call history (default: on in the TUI, off with --responses)")
     p.add_argument("--db", metavar="URL", help="call history: SQLAlchemy URL or SQLite file (default: settings, else data dir)")

@@ -1,5 +1,5 @@
 """The role-play screen: the scripted customer speaks, the trainee answers (typing, or the
-microphone when one exists), each answer is coached at once with the live call's widgets, and a
+microphone when one exists, recognised by the live pipeline), each answer is coached at once with the live call's widgets, and a
 debrief closes the call.
 
 Thin, like the rest of assist/ui: the customer and the judging live in assist/roleplay; this file
@@ -57,6 +57,10 @@ class Voice:
         self.language = language
         self._proc: subprocess.Popen[bytes] | None = None
 
+    @property
+    def speaking(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
     def say(self, text: str) -> None:
         self.stop()  # a new line interrupts the old one, as a real caller would
         self._proc = subprocess.Popen(["espeak-ng", "-v", self.language, "-s", "150", text],
@@ -66,6 +70,22 @@ class Voice:
         if self._proc is not None and self._proc.poll() is None:
             self._proc.terminate()
         self._proc = None
+
+
+def microphone_available() -> tuple[bool, str]:
+    """Whether an input device exists; with the reason when not (said once on screen)."""
+    try:
+        from assist.errors import AssistError
+        from assist.speech.devices import list_inputs
+    except ImportError:
+        return False, "no speech layer installed: type your answers"
+    try:
+        found = list_inputs()
+    except AssistError as e:
+        return False, f"no microphone ({e}): type your answers"
+    if not found:
+        return False, "no microphone on this machine: type your answers"
+    return True, ""
 
 
 def mood_text(anger: int, limit: int) -> str:
@@ -89,8 +109,11 @@ class RolePlayApp(App[int]):
 
     def __init__(self, roleplay: RolePlay, *, agent_name: str | None = None, voice: Voice | None = None,
                  notices: list[str] | None = None, save: bool = False, db_url: str | None = None,
-                 export_dir: Path | None = None, semantic_loader: Any = None) -> None:
+                 export_dir: Path | None = None, semantic_loader: Any = None,
+                 mic_args: argparse.Namespace | None = None) -> None:
         super().__init__()
+        self.mic_args = mic_args  # set when a microphone exists: answers may be spoken too
+        self._mic: Any = None
         self.rp = roleplay
         self.agent_name = agent_name
         self.voice = voice
@@ -128,6 +151,35 @@ class RolePlayApp(App[int]):
         self.query_one("#rp-input", Input).focus()
         if self.semantic_loader is not None:
             self._load_semantic()
+        if self.mic_args is not None:
+            self._listen()
+
+    @work(thread=True, exclusive=True, group="mic")
+    def _listen(self) -> None:
+        """Spoken answers: the live pipeline recognises the microphone; each final agent
+        utterance becomes an answer, exactly like a typed one."""
+        from assist.errors import AssistError
+        from assist.pipeline import Update, mic_pipeline
+
+        def on_update(u: Update) -> None:
+            utt = u.utterance
+            if u.kind != "final" or utt is None or utt.speaker != "agent" or not utt.text.strip():
+                return
+            if self.voice is not None and self.voice.speaking:
+                return  # the customer's own voice picked up by the microphone
+            self.call_from_thread(self._spoken, utt.text)
+
+        try:
+            self._mic = mic_pipeline(on_update, args=self.mic_args, lexicon=self.rp.lexicon,
+                                     company=self.rp.coach.company, agent_name=self.agent_name)
+            self.call_from_thread(self._notice, "Microphone on: speak or type your answers.")
+            self._mic.run()
+        except AssistError as e:
+            self.call_from_thread(self._notice, f"Microphone unavailable ({e}): type your answers.")
+
+    def _spoken(self, text: str) -> None:
+        if self.report is None and not self.rp.ended and not self.query_one("#rp-input", Input).disabled:
+            self.submit(text)
 
     @work(thread=True, exclusive=True, group="semantic")
     def _load_semantic(self) -> None:
@@ -228,12 +280,15 @@ class RolePlayApp(App[int]):
     def on_unmount(self) -> None:
         if self.voice is not None:
             self.voice.stop()
+        if self._mic is not None:
+            self._mic.stop()
 
 
 def make_roleplay_app(scenario: Scenario, lexicon: Lexicon, *, agent_name: str | None = None,
                       company: str | None = None, voice: bool = False, save: bool = False,
                       db_url: str | None = None, export_dir: Path | None = None,
-                      semantic_loader: Any = None) -> RolePlayApp:
+                      semantic_loader: Any = None, mic: bool = False,
+                      mic_args: argparse.Namespace | None = None) -> RolePlayApp:
     notices = []
     speaker: Voice | None = None
     if voice:
@@ -242,10 +297,16 @@ def make_roleplay_app(scenario: Scenario, lexicon: Lexicon, *, agent_name: str |
             speaker = Voice(scenario.language)
         else:
             notices.append(why)
-    notices.append("No microphone input in role-play yet: type your answers.")
+    listen: argparse.Namespace | None = None
+    if mic:
+        ok, why = microphone_available()
+        if ok:
+            listen = mic_args or argparse.Namespace()
+        else:
+            notices.append(why)
     rp = RolePlay(scenario, lexicon, agent_name=agent_name, company=company)
     return RolePlayApp(rp, agent_name=agent_name, voice=speaker, notices=notices, save=save, db_url=db_url,
-                       export_dir=export_dir, semantic_loader=semantic_loader)
+                       export_dir=export_dir, semantic_loader=semantic_loader, mic_args=listen)
 
 
 def run_tui(args: argparse.Namespace, scenario: Scenario) -> int:
@@ -260,6 +321,6 @@ def run_tui(args: argparse.Namespace, scenario: Scenario) -> int:
     loader = None if args.no_semantic else (lambda: load_semantic(lexicon, args, quiet=True))
     app = make_roleplay_app(scenario, lexicon, agent_name=agent, company=args.company, voice=args.voice,
                             save=args.save is not False, db_url=args.db or cfg.db_url or None,
-                            export_dir=cfg.reports_path(), semantic_loader=loader)
+                            export_dir=cfg.reports_path(), semantic_loader=loader, mic=args.mic, mic_args=args)
     app.run()
     return 0

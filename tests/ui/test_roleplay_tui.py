@@ -31,11 +31,12 @@ async def _say(app: RolePlayApp, pilot, text: str) -> None:  # type: ignore[no-u
 
 async def test_typed_roleplay_is_coached_and_debriefed(tmp_path: Path) -> None:
     sc = load_scenario("double-billing")
-    app = make_roleplay_app(sc, load_lexicon("en"), agent_name="Dana", voice=True, export_dir=tmp_path)
+    app = make_roleplay_app(sc, load_lexicon("en"), agent_name="Dana", voice=True, mic=True, export_dir=tmp_path)
     async with app.run_test(size=(140, 45)) as pilot:
         notices = str(app.query_one("#rp-notices", Static).render())
         assert "The phone rings: Mark Davies is calling" in notices
         assert "not spoken" in notices  # no audio output here: said once, typing still works
+        assert "microphone" in notices and "type your answers" in notices  # no input device either
         await _say(app, pilot, "Acme Telecom, hello, Dana speaking.")
         tv = app.query_one(TranscriptView)
         assert [u.text for u in tv.utterances()] == ["Acme Telecom, hello, Dana speaking.", sc.opening]
