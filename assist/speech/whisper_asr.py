@@ -80,7 +80,8 @@ class WhisperASR:
 
 
 _FRAME = RATE // 10  # 0.1 s: the resolution of pause detection
-_LEAD = RATE // 2  # audio kept before speech starts, so the first word is not clipped
+_LEAD = RATE * 3 // 10  # audio kept before speech starts, so the first word is not clipped
+_TAIL = RATE // 5  # silence kept after the last loud frame for the final decode
 
 _NORM = re.compile(r"[^\w']+")
 
@@ -149,8 +150,12 @@ class WhisperStream:
             out += self._step()
         return out
 
-    def _decode(self, beam_size: int | None = None) -> list[Word]:
-        return self.asr.transcribe(self.buf, init_prompt=self.prompt[-200:], offset=self.buf_t0, vad=False,
+    def _decode(self, beam_size: int | None = None, trim: bool = False) -> list[Word]:
+        audio = self.buf
+        if trim and self.silent_run > _TAIL:
+            # the closing pause: decoding it only invites a hallucinated word at the end
+            audio = audio[: len(audio) - self.silent_run + _TAIL]
+        return self.asr.transcribe(audio, init_prompt=self.prompt[-200:], offset=self.buf_t0, vad=False,
                                    beam_size=beam_size)
 
     def _step(self) -> list[Segment]:
@@ -177,7 +182,7 @@ class WhisperStream:
         """End of the utterance: one last decode of it is its final text; start afresh after it."""
         out: list[Segment] = []
         if self.speech_seen:
-            words = self._decode()
+            words = self._decode(trim=True)
             if not words:
                 words = self.committed + self.prev
             if words:
