@@ -260,11 +260,15 @@ class RolePlayApp(App[int]):
             report["saved_id"] = save_attempt(report, self.agent_name, self.db_url)
         self.report = report
         self.query_one("#rp-checklist", ChecklistView).set_state(report["roleplay"]["goals"])
-        self.query_one("#rp-input", Input).disabled = True
+        inp = self.query_one("#rp-input", Input)
+        inp.disabled = True
+        inp.display = False  # the debrief takes the screen; nothing more to answer
         self.query_one("#rp-main").display = False
         self.query_one("#rp-debrief").display = True
         self.query_one("#rp-debrief-md", Markdown).update(to_markdown(report))
-        self.sub_title = f"score {report['score']}/100 — ctrl+s saves the debrief, ctrl+q quits"
+        self.query_one("#rp-header", Static).update(
+            f"[b]{self.rp.scenario.title}[/b] · score {report['score']}/100 · {report['roleplay']['outcome_text']}"
+            " · ctrl+s saves the debrief as Markdown, ctrl+q quits")
 
     def action_export(self) -> None:
         if self.report is None:
