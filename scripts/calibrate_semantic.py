@@ -154,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--lexicon", default="en")
     ap.add_argument("--rows", nargs="*", type=Path, default=DEFAULT_ROWS)
-    ap.add_argument("--fp-cost", type=float, default=4.0, help="false alarms one hit is worth (default 4)")
+    ap.add_argument("--fp-cost", type=float, default=2.0, help="hits one false alarm costs (default 2)")
     ap.add_argument("--folds", type=int, default=0, help="also print k-fold cross-validated figures")
     ap.add_argument("--write", action="store_true", help="write the thresholds into the .semantic.toml")
     a = ap.parse_args(argv)
