@@ -7,6 +7,10 @@ the few files PyAV cannot open. Stereo is agent on the left, customer on the rig
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,10 +58,30 @@ def _decode_av(path: Path) -> np.ndarray:
     return np.concatenate(parts, axis=1).astype(np.float32, copy=False)
 
 
+@contextlib.contextmanager
+def quiet_stderr() -> Iterator[None]:
+    """Silence C libraries that print on file descriptor 2 (libsndfile's mpg123 "Note: …" lines, Kaldi's
+    model log): the user must see our one-line message, not their chatter."""
+    try:
+        fd = os.dup(2)
+    except OSError:
+        yield
+        return
+    try:
+        with open(os.devnull, "w") as null:
+            sys.stderr.flush()
+            os.dup2(null.fileno(), 2)
+            yield
+    finally:
+        os.dup2(fd, 2)
+        os.close(fd)
+
+
 def _decode_sf(path: Path) -> np.ndarray:
     import soundfile as sf
 
-    data, sr = sf.read(str(path), dtype="float32", always_2d=True)
+    with quiet_stderr():
+        data, sr = sf.read(str(path), dtype="float32", always_2d=True)
     data = data[:, :2].T
     if sr != RATE:
         n = int(round(data.shape[1] * RATE / sr))
@@ -83,7 +107,7 @@ def decode(path: str | Path) -> np.ndarray:
         try:
             return _decode_sf(p)
         except Exception:
-            msg = str(first).split(":")[0].strip() or type(first).__name__
+            msg = getattr(first, "strerror", None) or str(first).split(":")[0].strip() or type(first).__name__
             raise InputError(f"cannot decode audio ({msg})", p) from first
 
 

@@ -2,39 +2,20 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import threading
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from assist.speech.audio import RATE, to_int16_bytes
+from assist.speech.audio import RATE, quiet_stderr, to_int16_bytes
 from assist.speech.segment import PAUSE_S, split_at_pauses
 from assist.speech.stream import Segment
 from assist.transcript import Word
 
 _MODELS: dict[str, Any] = {}
 _LOCK = threading.Lock()
-
-
-@contextlib.contextmanager
-def _quiet_stderr() -> Any:
-    """Kaldi prints its model-loading log on the C-level stderr; SetLogLevel(-1) misses some of it."""
-    try:
-        fd = os.dup(2)
-    except OSError:
-        yield
-        return
-    try:
-        with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), 2)
-            yield
-    finally:
-        os.dup2(fd, 2)
-        os.close(fd)
 
 
 def load_vosk(model_dir: str | Path) -> Any:
@@ -44,7 +25,7 @@ def load_vosk(model_dir: str | Path) -> Any:
             import vosk
 
             vosk.SetLogLevel(-1)
-            with _quiet_stderr():
+            with quiet_stderr():
                 _MODELS[key] = vosk.Model(key)
         return _MODELS[key]
 

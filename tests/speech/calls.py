@@ -103,7 +103,7 @@ def realtime_run() -> tuple[list[dict[str, Any]], list[float], int, str]:
     cmd = [sys.executable, "-m", "assist", "replay", str(path), "--realtime", "--format", "jsonl",
            "--company", "Acme", "--agent-name", "Dana", "--lexicon", "en", "--no-semantic"]
     t0 = time.monotonic()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=cli_env())
     lines: list[dict[str, Any]] = []
     arrived: list[float] = []
     assert proc.stdout is not None
@@ -113,6 +113,13 @@ def realtime_run() -> tuple[list[dict[str, Any]], list[float], int, str]:
     err = proc.stderr.read() if proc.stderr else ""
     rc = proc.wait(timeout=300)
     return lines, arrived, rc, err
+
+
+def cli_env() -> dict[str, str]:
+    """The environment for running `assist` in a subprocess: no user settings file, never the network."""
+    import os
+
+    return {**os.environ, "ASSIST_CONFIG": "/nonexistent/assist.toml", "HF_HUB_OFFLINE": "1"}
 
 
 def words_of(text: str) -> list[str]:
