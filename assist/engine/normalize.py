@@ -16,6 +16,7 @@ _APOS = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\
 _NIQQUD = re.compile(r"[\u0591-\u05c7]")
 # A word that ends a sentence: trailing . ! ? … (but not a decimal/time like 10.30 or an initial).
 _SENT_END = re.compile(r"[.!?\u2026;]+[\"')\]]*$")
+_END_CHARS = frozenset(".!?\u2026;\"')]")  # last characters a sentence-ending word can have
 _ABBREV = {"mr.", "mrs.", "ms.", "dr.", "st.", "e.g.", "i.e.", "etc.", "vs.", "no.", "approx.", "dept.", "a.m.", "p.m."}
 _STRIP = re.compile(r"^[^\w']+|[^\w']+$")
 # ":" and "/" stay inside a word: they hold times (10:30) and dates (14/3).
@@ -63,6 +64,10 @@ def normalize_word(w: str) -> str:
 
 
 def _pieces(word: str, contractions: dict[str, str]) -> list[str]:
+    if word.isalpha():  # the common case (plain word, no marks or punctuation): skip the regexes
+        lw = word.lower()
+        exp = contractions.get(lw)
+        return exp.split() if exp else [lw]
     w = normalize_word(word)
     out: list[str] = []
     for part in _SPLIT_INNER.split(w):
@@ -105,6 +110,8 @@ def normalize(text: str, contractions: dict[str, str] | None = None,
     for i, w in enumerate(orig):
         for p in _pieces(w, contractions):
             cur.append(Token(p, i))
+        if not w or w[-1] not in _END_CHARS:
+            continue
         lw = w.lower()
         if _SENT_END.search(w) and lw not in _ABBREV and not re.fullmatch(r"\d+[.:]\d+", w):
             close()

@@ -29,6 +29,18 @@ _MINR = sre_parse.MIN_REPEAT
 _POSS = getattr(sre_parse, "POSSESSIVE_REPEAT", None)
 
 
+# Words in nearly every sentence: a literal made only of these lets almost every line through.
+_COMMON = frozenset(["a", "an", "the", "i", "you", "we", "they", "it", "is", "are", "am", "be", "was", "were", "will", "would", "can", "could", "do", "did", "not", "no", "to", "of", "and", "or", "in", "on", "at", "for", "with", "that", "this", "have", "has", "had", "going", "get", "got", "me", "my", "your", "our", "so", "just"])
+
+
+def _selectivity(cand: set[str]) -> tuple[int, int]:
+    """How well a literal set filters: its weakest member's letters outside common words first,
+    then its length. "try" beats " will ", although " will " is longer."""
+    def rare(lit: str) -> int:
+        return sum(len(w) for w in lit.split() if w not in _COMMON)
+    return min(map(rare, cand)), min(map(len, cand))
+
+
 def _required(seq: Any) -> set[str] | None:
     """A set of literals of which every match of `seq` contains at least one, or None."""
     best: set[str] | None = None
@@ -38,7 +50,7 @@ def _required(seq: Any) -> set[str] | None:
         nonlocal best
         if not cand or any(len(c) < 2 for c in cand):
             return
-        if best is None or min(map(len, cand)) > min(map(len, best)):
+        if best is None or _selectivity(cand) > _selectivity(best):
             best = cand
 
     for op, av in seq:
@@ -86,11 +98,33 @@ class Hit:
 
 
 class _Compiled:
-    __slots__ = ("rule", "pats")
+    """A rule ready for matching. Two prefilter levels keep benign lines cheap: one regex of all
+    the rule's literals (a single scan in C: most rules are skipped here), then per pattern its
+    own literals, so only patterns whose words are present run their full regex."""
+
+    __slots__ = ("rule", "pats", "prefilter")
 
     def __init__(self, rule: Rule) -> None:
         self.rule = rule
-        self.pats = [(p, literals_of(p)) for p in rule.patterns]
+        self.pats: list[tuple[re.Pattern[str], str | re.Pattern[str] | None]] = []
+        union: set[str] | None = set()
+        for p in rule.patterns:
+            lits = literals_of(p)
+            if lits is None:
+                union = None
+                self.pats.append((p, None))
+                continue
+            if union is not None:
+                union |= lits
+            # One literal: a plain `in` test; several: an alternation scanned in C.
+            self.pats.append((p, next(iter(lits)) if len(lits) == 1 else _alternation(frozenset(lits))))
+        self.prefilter = _alternation(frozenset(union)) if union else None
+
+
+@functools.lru_cache(maxsize=1024)
+def _alternation(lits: frozenset[str]) -> re.Pattern[str]:
+    # Longest first, so the regex engine's literal scan stays simple; any hit means "maybe".
+    return re.compile("|".join(re.escape(x) for x in sorted(lits, key=lambda x: (-len(x), x))))
 
 
 class Matcher:
@@ -128,8 +162,11 @@ class Matcher:
                     continue
                 if r.position == "utterance-start" and si > 0:
                     continue
-                for pat, lits in c.pats:
-                    if lits is not None and not any(lit in text for lit in lits):
+                if c.prefilter is not None and c.prefilter.search(text) is None:
+                    continue
+                hit = None
+                for pat, lit in c.pats:
+                    if lit is not None and (lit not in text if isinstance(lit, str) else lit.search(text) is None):
                         continue
                     if r.position == "anywhere":
                         cands: Any = pat.finditer(text)
@@ -137,9 +174,8 @@ class Matcher:
                         if starts is None:
                             starts = self._starts(s)
                         cands = (pat.match(text, p) for p in starts)
-                    hit = None
-                    # Try every occurrence: an exception on the first ("no problem with the line")
-                    # must not hide a later one in the same sentence ("… so no problem").
+                    # Try every occurrence: an exception on the first ("no problem with the
+                    # line") must not hide a later one in the same sentence ("… so no problem").
                     for m in cands:
                         if m is None or m.end() == m.start():
                             continue
@@ -176,7 +212,18 @@ class Matcher:
 
 def any_match(patterns: list[re.Pattern[str]], text: str) -> re.Match[str] | None:
     for p in patterns:
+        lit = _quick_filter(p.pattern, p.flags)
+        if lit is not None and (lit not in text if isinstance(lit, str) else lit.search(text) is None):
+            continue  # the checklist phrase sets run on every agent line: skip what cannot match
         m = p.search(text)
         if m:
             return m
     return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _quick_filter(src: str, flags: int) -> str | re.Pattern[str] | None:
+    lits = _literals_cached(src, flags)
+    if not lits:
+        return None
+    return next(iter(lits)) if len(lits) == 1 else _alternation(lits)
