@@ -108,3 +108,25 @@ def test_bad_lexicon_is_refused_with_file_rule_field(tmp_path: Path) -> None:
 def test_usage_error_exit_2() -> None:
     r = run("analyze")
     assert r.returncode == 2 and "Traceback" not in r.stderr
+
+
+def test_hebrew_transcript_end_to_end(tmp_path: Path) -> None:
+    call = tmp_path / "call-he.txt"
+    call.write_text(
+        "[00:00] AGENT: אקמה שלום, מדברת דנה, במה אפשר לעזור?\n"
+        "[00:05] CUSTOMER: זה מגוחך, אני מחכה כבר שבועיים!\n"
+        "[00:11] AGENT: ולא, זה לא התפקיד שלי.\n"
+        "[00:15] AGENT: אני אראה מה ניתן לעשות.\n"
+        "[00:20] CUSTOMER: מתי?\n"
+        "[00:22] AGENT: אני מבינה מה מתסכל אותך. אבדוק ואחזור אליך ביום חמישי עד השעה שלוש.\n",
+        encoding="utf-8")
+    r = run("analyze", str(call), "--lexicon", "he", "--company", "אקמה", "--agent-name", "דנה",
+            "--format", "json", "--no-semantic")
+    assert r.returncode == 0, r.stderr
+    rep = json.loads(r.stdout)
+    assert rep["call"]["language"] == "he"
+    got = [(e["utterance"], e["category"]) for e in rep["events"]]
+    assert sorted(got) == [(1, "customer-frustration"), (2, "not-my-job"), (2, "starts-with-no"), (3, "vague-promise")]
+    assert rep["checklist"]["greeting"]["status"] == "done"
+    assert rep["checklist"]["empathy"]["status"] == "done", "the empathy line came in the agent's second turn"
+    assert rep["checklist"]["callback"] == {"status": "done", "at": 22.0, "commitment": "ביום חמישי עד השעה שלוש"}

@@ -8,11 +8,14 @@ each language, and at most 2% false alarms on hard negatives. `python3 scripts/a
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from assist.engine.coach import SemanticHit
 from assist.engine.evaluate import DEVSET, categories_of, evaluate, load_rows
 from assist.engine.lexicon import AGENT_CATEGORIES, CUSTOMER_CATEGORIES, Lexicon, load_lexicon
 from assist.errors import InputError
@@ -93,3 +96,40 @@ def test_load_rows_names_file_and_line(tmp_path: Path, line: str, problem: str) 
     with pytest.raises(InputError) as ei:
         load_rows(p)
     assert str(ei.value).startswith(f"{p}:2: ") and problem in str(ei.value)
+
+
+class _FakeSemantic:
+    """Stands in for the semantic detector (a unit test of evaluate's plumbing, not of the model)."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, str, set[str]]] = []
+
+    def detect(self, text: str, speaker: str, skip: set[str]) -> list[SemanticHit]:
+        self.seen.append((text, speaker, skip))
+        if "bin it" in text:
+            return [SemanticHit("dismissive", 0.8, "just bin it", 0.6)]
+        return []
+
+
+def test_evaluate_counts_semantic_findings(mini: Lexicon, tmp_path: Path) -> None:
+    rows = [
+        {"id": "s1", "lang": "en", "speaker": "agent", "text": "Just bin it then.", "labels": ["dismissive"], "kind": "variant"},
+        {"id": "s2", "lang": "en", "speaker": "agent", "text": "That's not my job.", "labels": ["not-my-job"], "kind": "seed"},
+    ]
+    p = tmp_path / "dev.jsonl"
+    p.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    sem = _FakeSemantic()
+    res = evaluate(load_rows(p), mini, semantic=sem)
+    assert res["dismissive"]["tp"] == 1 and res["not-my-job"]["tp"] == 1
+    assert sem.seen[1] == ("That's not my job.", "agent", {"not-my-job"}), "lexical finds are skipped"
+    assert evaluate(load_rows(p), mini)["dismissive"]["fn"] == 1, "without it the lexical engine misses it"
+
+
+def test_accuracy_script_prints_the_table() -> None:
+    root = Path(__file__).resolve().parents[2]
+    r = subprocess.run([sys.executable, "scripts/accuracy.py", "--lang", "he"], cwd=root, capture_output=True,
+                       text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0].split()[:2] == ["category", "(he)"]
+    assert any(x.startswith("overall") for x in lines) and any("hard negatives" in x for x in lines)
