@@ -22,8 +22,15 @@ def _goals(rp: RolePlay, checklist: dict[str, dict[str, Any]]) -> dict[str, dict
     'not-needed' is still expected here (a trainee who never promises a callback on an outage
     call has missed it), and a scenario-specific resolution counts as the commitment."""
     out: dict[str, dict[str, Any]] = {}
+    live = rp.live_checklist or {}
     for item in rp.scenario.goals:
         st = dict(checklist.get(item, {"status": "not-needed"}))
+        if (item == "empathy" and rp.outcome == "satisfied" and live.get(item, {}).get("status") == "pending"
+                and (st.get("at") is not None or rp.empathy_said)):
+            # The trainee showed empathy earlier, and the customer's last cue came right before
+            # the answer that satisfied them: the call ended before the coach's empathy window
+            # closed, and the customer's satisfaction is the verdict on it.
+            st = {**st, "status": "done", "how": "customer satisfied before the last cue's window closed"}
         if st.get("status") in ("not-needed", "pending", "missed"):
             if item == "callback" and rp.commitment:
                 st = {"status": "done", "commitment": rp.commitment, "how": "scenario resolution"}

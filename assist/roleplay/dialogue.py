@@ -76,6 +76,7 @@ class RolePlay:
         self._next_index = 0
         self._used: dict[str, int] = {}
         self.customer_lines: list[str] = []
+        self.live_checklist: dict[str, dict[str, Any]] | None = None
 
     # ----------------------------------------------------------------- state
     @property
@@ -176,6 +177,10 @@ class RolePlay:
         """End the call (the trainee stopped, or the responses ran out) and settle the checklist."""
         if self.outcome is None:
             self.outcome = outcome
+        if self.live_checklist is None:
+            # What was still open when the call ended: the debrief judges a satisfied customer's
+            # last cue differently from one the trainee had turns to answer (assist/roleplay/debrief.py).
+            self.live_checklist = self.coach.checklist(live=True)
         self.coach.finish()
 
     def play(self, answers: list[str]) -> None:

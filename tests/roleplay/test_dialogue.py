@@ -37,6 +37,8 @@ def test_good_answers_beat_bad_answers_by_30(sid: str, scenarios: dict[str, Scen
         starts = [u["start"] for u in rep["utterances"]]
         assert starts == sorted(starts) and rep["call"]["duration_s"] == pytest.approx(rep["utterances"][-1]["end"])
         assert rep["utterances"][1]["text"] == sc.opening
+        # the scripted customer's lines never cost the trainee points
+        assert all(e["speaker"] == "agent" for e in rep["events"] if e["type"] == "flag")
     assert g["roleplay"]["outcome"] == "satisfied", g["roleplay"]["turns"]
     assert all(st["status"] == "done" for st in g["roleplay"]["goals"].values()), g["roleplay"]["goals"]
     assert b["roleplay"]["outcome"] == "hangup", b["roleplay"]["turns"]
@@ -111,3 +113,23 @@ def test_debrief_markdown_lists_every_flag_with_the_better_line(scenarios: dict[
     assert "**greeting** missed — try: Acme Telecom, hello, [your name] speaking." in md
     assert "| outcome | -20 | the customer hung up angry |" in md
     assert sc.end["hangup"] in md
+
+
+def test_last_cue_before_a_satisfied_ending_does_not_cost_empathy(tmp_path, scenarios: dict[str, Scenario]) -> None:  # type: ignore[no-untyped-def]
+    from assist.roleplay.scenario import load_scenario_file
+
+    src = scenarios["outage-callback"].path.read_text(encoding="utf-8")
+    p = tmp_path / "outage-callback.toml"
+    # a calmer line that still sounds frustrated: the coach opens a second empathy episode on it
+    p.write_text(src.replace('"Thanks, I appreciate that.', '"This is ridiculous, but thanks.'), encoding="utf-8")
+    sc = load_scenario_file(p)
+    lex = lexicon_for(sc)
+    answers = ["Acme Broadband, hello, Dana speaking.", "I'm so sorry, I understand how stressful that is."]
+    rp = RolePlay(sc, lex)
+    rp.play(answers + ["I'll call you back tomorrow at 10 am."])
+    rep = build_report(rp)
+    assert rp.outcome == "satisfied" and rep["checklist"]["empathy"]["status"] == "missed"  # the coach's view
+    assert rep["roleplay"]["goals"]["empathy"]["status"] == "done"  # the customer's verdict
+    rp = RolePlay(sc, lex)
+    rp.play(answers + ["Let me look into the line."])
+    assert rp.outcome == "unfinished" and build_report(rp)["roleplay"]["goals"]["empathy"]["status"] == "missed"

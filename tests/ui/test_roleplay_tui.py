@@ -57,7 +57,7 @@ async def test_typed_roleplay_is_coached_and_debriefed(tmp_path: Path) -> None:
         await _say(app, pilot, "I have refunded the second charge today and I'll call you back on Friday at 2 pm.")
         assert app.rp.outcome == "satisfied" and tv.utterances()[-1].text == sc.end["satisfied"]
         assert app.report is not None and app.query_one("#rp-debrief").display
-        assert app.query_one("#rp-input", Input).disabled
+        assert app.query_one("#rp-input", Input).disabled and not app.query_one("#rp-input", Input).display
         md = app.query_one("#rp-debrief-md", Markdown)
         assert md is not None
         rep = app.report
