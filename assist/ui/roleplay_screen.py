@@ -21,6 +21,7 @@ from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
 from textual.widgets import Footer, Input, Markdown, Static
 
 from assist.engine.coach import SemanticDetector
@@ -95,16 +96,15 @@ def mood_text(anger: int, limit: int) -> str:
 
 
 # --------------------------------------------------------------------------- screen
-class RolePlayApp(App[int]):
-    """One role-play call in the terminal. `make_roleplay_app` builds it for the CLI and tests."""
+class RolePlayScreen(Screen[None]):
+    """One role-play call. A screen, so the main app can push it too; `RolePlayApp` runs it alone."""
 
-    CSS_PATH = "roleplay_screen.tcss"
-    TITLE = "assist — role-play"
+    # Styles travel with the screen, whichever app shows it.
+    DEFAULT_CSS = (Path(__file__).with_suffix(".tcss")).read_text(encoding="utf-8")
     BINDINGS = [
         # priority: the answer box has focus and would take plain ctrl+keys as editing keys
         Binding("ctrl+s", "export", "Save debrief (.md)", priority=True),
         Binding("f5", "end_call", "End call", priority=True),
-        Binding("ctrl+q", "quit", "Quit"),
     ]
 
     def __init__(self, roleplay: RolePlay, *, agent_name: str | None = None, voice: Voice | None = None,
@@ -167,15 +167,15 @@ class RolePlayApp(App[int]):
                 return
             if self.voice is not None and self.voice.speaking:
                 return  # the customer's own voice picked up by the microphone
-            self.call_from_thread(self._spoken, utt.text)
+            self.app.call_from_thread(self._spoken, utt.text)
 
         try:
             self._mic = mic_pipeline(on_update, args=self.mic_args, lexicon=self.rp.lexicon,
                                      company=self.rp.coach.company, agent_name=self.agent_name)
-            self.call_from_thread(self._notice, "Microphone on: speak or type your answers.")
+            self.app.call_from_thread(self._notice, "Microphone on: speak or type your answers.")
             self._mic.run()
         except AssistError as e:
-            self.call_from_thread(self._notice, f"Microphone unavailable ({e}): type your answers.")
+            self.app.call_from_thread(self._notice, f"Microphone unavailable ({e}): type your answers.")
 
     def _spoken(self, text: str) -> None:
         if self.report is None and not self.rp.ended and not self.query_one("#rp-input", Input).disabled:
@@ -210,7 +210,7 @@ class RolePlayApp(App[int]):
     def _answer(self, text: str) -> None:
         with self._busy:
             turn = self.rp.answer(text)
-        self.call_from_thread(self._show_turn, turn)
+        self.app.call_from_thread(self._show_turn, turn)
 
     def _show_turn(self, turn: Turn) -> None:
         tv = self.query_one(TranscriptView)
@@ -288,11 +288,25 @@ class RolePlayApp(App[int]):
             self._mic.stop()
 
 
-def make_roleplay_app(scenario: Scenario, lexicon: Lexicon, *, agent_name: str | None = None,
+class RolePlayApp(App[int]):
+    """`assist roleplay SCENARIO`: the role-play screen on its own."""
+
+    TITLE = "assist — role-play"
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit")]
+
+    def __init__(self, screen: RolePlayScreen) -> None:
+        super().__init__()
+        self.roleplay_screen = screen
+
+    def on_mount(self) -> None:
+        self.push_screen(self.roleplay_screen)
+
+
+def make_roleplay_screen(scenario: Scenario, lexicon: Lexicon, *, agent_name: str | None = None,
                       company: str | None = None, voice: bool = False, save: bool = False,
                       db_url: str | None = None, export_dir: Path | None = None,
                       semantic_loader: Any = None, mic: bool = False,
-                      mic_args: argparse.Namespace | None = None) -> RolePlayApp:
+                      mic_args: argparse.Namespace | None = None) -> RolePlayScreen:
     notices = []
     speaker: Voice | None = None
     if voice:
@@ -309,8 +323,13 @@ def make_roleplay_app(scenario: Scenario, lexicon: Lexicon, *, agent_name: str |
         else:
             notices.append(why)
     rp = RolePlay(scenario, lexicon, agent_name=agent_name, company=company)
-    return RolePlayApp(rp, agent_name=agent_name, voice=speaker, notices=notices, save=save, db_url=db_url,
-                       export_dir=export_dir, semantic_loader=semantic_loader, mic_args=listen)
+    return RolePlayScreen(rp, agent_name=agent_name, voice=speaker, notices=notices, save=save, db_url=db_url,
+                          export_dir=export_dir, semantic_loader=semantic_loader, mic_args=listen)
+
+
+def make_roleplay_app(scenario: Scenario, lexicon: Lexicon, **kw: Any) -> RolePlayApp:
+    """The stand-alone app (CLI and tests); keyword arguments as `make_roleplay_screen`."""
+    return RolePlayApp(make_roleplay_screen(scenario, lexicon, **kw))
 
 
 def run_tui(args: argparse.Namespace, scenario: Scenario) -> int:

@@ -22,7 +22,7 @@ def anyio_backend() -> str:
 
 
 async def _say(app: RolePlayApp, pilot, text: str) -> None:  # type: ignore[no-untyped-def]
-    inp = app.query_one("#rp-input", Input)
+    inp = app.roleplay_screen.query_one("#rp-input", Input)
     inp.value = text
     await pilot.press("enter")
     await app.workers.wait_for_complete()
@@ -33,42 +33,45 @@ async def test_typed_roleplay_is_coached_and_debriefed(tmp_path: Path) -> None:
     sc = load_scenario("double-billing")
     app = make_roleplay_app(sc, load_lexicon("en"), agent_name="Dana", voice=True, mic=True, export_dir=tmp_path)
     async with app.run_test(size=(140, 45)) as pilot:
-        notices = str(app.query_one("#rp-notices", Static).render())
+        scr = app.roleplay_screen
+        assert app.screen is scr
+        notices = str(scr.query_one("#rp-notices", Static).render())
         assert "The phone rings: Mark Davies is calling" in notices
         assert "not spoken" in notices  # no audio output here: said once, typing still works
         assert "microphone" in notices and "type your answers" in notices  # no input device either
         await _say(app, pilot, "Acme Telecom, hello, Dana speaking.")
-        tv = app.query_one(TranscriptView)
+        tv = scr.query_one(TranscriptView)
         assert [u.text for u in tv.utterances()] == ["Acme Telecom, hello, Dana speaking.", sc.opening]
-        assert app.query_one(ChecklistView).status("greeting") == "done"
+        assert scr.query_one(ChecklistView).status("greeting") == "done"
 
         await _say(app, pilot, "No, that's not my job.")
-        card = app.query_one(CoachingCard)
+        card = scr.query_one(CoachingCard)
         assert card.item is not None and card.item.category == "not-my-job"
         assert "Let me find the right person" in card.item.better
         assert tv.utterances()[-1].text == sc.lines["angrier"][0]
-        assert "(5/6)" in str(app.query_one("#rp-mood", Static).render())
+        assert "(5/6)" in str(scr.query_one("#rp-mood", Static).render())
 
         await _say(app, pilot, "I'm so sorry, I completely understand how frustrating this is.")
         assert tv.utterances()[-1].text == sc.lines["calmer"][0]
-        assert "(4/6)" in str(app.query_one("#rp-mood", Static).render())
-        assert not app.query_one("#rp-debrief").display
+        assert "(4/6)" in str(scr.query_one("#rp-mood", Static).render())
+        assert not scr.query_one("#rp-debrief").display
 
         await _say(app, pilot, "I have refunded the second charge today and I'll call you back on Friday at 2 pm.")
-        assert app.rp.outcome == "satisfied" and tv.utterances()[-1].text == sc.end["satisfied"]
-        assert app.report is not None and app.query_one("#rp-debrief").display
-        assert app.query_one("#rp-input", Input).disabled and not app.query_one("#rp-input", Input).display
-        md = app.query_one("#rp-debrief-md", Markdown)
+        assert scr.rp.outcome == "satisfied" and tv.utterances()[-1].text == sc.end["satisfied"]
+        assert scr.report is not None and scr.query_one("#rp-debrief").display
+        assert scr.query_one("#rp-input", Input).disabled and not scr.query_one("#rp-input", Input).display
+        md = scr.query_one("#rp-debrief-md", Markdown)
         assert md is not None
-        rep = app.report
+        rep = scr.report
+        assert rep is not None
         assert rep["roleplay"]["goals"]["callback"]["status"] == "done"
         assert [e["category"] for e in rep["events"] if e["type"] == "flag"] == ["starts-with-no", "not-my-job"]
         assert 0 < rep["score"] < 100
 
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert app.exported is not None and app.exported.parent == tmp_path
-        text = app.exported.read_text(encoding="utf-8")
+        assert scr.exported is not None and scr.exported.parent == tmp_path
+        text = scr.exported.read_text(encoding="utf-8")
         assert text.startswith("# Role-play debrief — Angry customer charged twice")
         assert f"**Score: {rep['score']}/100**" in text and "Better: Let me find the right person" in text
 
@@ -76,8 +79,9 @@ async def test_typed_roleplay_is_coached_and_debriefed(tmp_path: Path) -> None:
 async def test_end_call_early_gives_debrief(tmp_path: Path) -> None:
     app = make_roleplay_app(load_scenario("polite-address-change"), load_lexicon("en"), export_dir=tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
+        scr = app.roleplay_screen
         await _say(app, pilot, "Hello?")
         await pilot.press("f5")
         await pilot.pause()
-        assert app.rp.outcome == "unfinished" and app.report is not None
-        assert app.report["roleplay"]["goals"]["greeting"]["status"] == "missed"
+        assert scr.rp.outcome == "unfinished" and scr.report is not None
+        assert scr.report["roleplay"]["goals"]["greeting"]["status"] == "missed"
