@@ -220,7 +220,11 @@ class RolePlayScreen(Screen[None]):
         for ev in turn.events + turn.customer_events:
             tv.mark(ev)
             ck.apply(ev)
-        ck.set_state(self.rp.coach.checklist(live=True))
+        live = self.rp.coach.checklist(live=True)
+        for item in self.rp.scenario.goals:  # an expected item is never "not needed" in role-play
+            if live.get(item, {}).get("status") == "not-needed":
+                live[item] = {"status": "waiting"}
+        ck.set_state(live)
         card.show_item(self._card_for(turn))
         if turn.customer_utterance is not None:
             tv.show_utterance(self.rp.coach.utterances[turn.customer_utterance])

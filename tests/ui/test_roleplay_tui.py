@@ -43,6 +43,7 @@ async def test_typed_roleplay_is_coached_and_debriefed(tmp_path: Path) -> None:
         tv = scr.query_one(TranscriptView)
         assert [u.text for u in tv.utterances()] == ["Acme Telecom, hello, Dana speaking.", sc.opening]
         assert scr.query_one(ChecklistView).status("greeting") == "done"
+        assert scr.query_one(ChecklistView).status("callback") == "waiting"  # expected, not "not needed"
 
         await _say(app, pilot, "No, that's not my job.")
         card = scr.query_one(CoachingCard)
