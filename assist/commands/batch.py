@@ -69,6 +69,7 @@ def collect_files(inputs: list[str], out_dir: Path) -> list[Path]:
     found: list[Path] = []
     seen: set[Path] = set()
     out_res = out_dir.resolve()
+    earlier: dict[Path, bool] = {}
     for raw in inputs:
         p = Path(raw)
         if p.is_dir():
@@ -76,6 +77,10 @@ def collect_files(inputs: list[str], out_dir: Path) -> list[Path]:
                 if not f.is_file() or f.suffix.lower() not in AUDIO_EXT | TEXT_EXT:
                     continue
                 if out_res == f.resolve().parent or out_res in f.resolve().parents:
+                    continue
+                # an earlier run's output folder holds report .json files that would otherwise be
+                # read as transcripts and stored as new calls
+                if any(_is_batch_output(d, earlier) for d in f.parents if d == p or p in d.parents):
                     continue
                 if f.name.startswith("."):
                     continue
@@ -89,6 +94,16 @@ def collect_files(inputs: list[str], out_dir: Path) -> list[Path]:
         else:
             raise InputError("no such file or folder", p)
     return found
+
+
+def _is_batch_output(folder: Path, cache: dict[Path, bool]) -> bool:
+    if folder not in cache:
+        summary = folder / "summary.json"
+        try:
+            cache[folder] = summary.is_file() and '"assist.batch/1"' in summary.read_text(encoding="utf-8")[:200]
+        except (OSError, UnicodeDecodeError):
+            cache[folder] = False
+    return cache[folder]
 
 
 def unique_names(paths: list[Path]) -> list[str]:

@@ -194,3 +194,18 @@ def test_batch_resumes_on_sqlite_and_postgresql(db_url: str, tmp_path: Path) -> 
         assert st.count_calls() == 5
         agg = st.aggregates()
         assert sum(r["count"] for r in agg["by_category"] if r["category"] == "not-my-job") == 5
+
+
+def test_earlier_output_folders_are_not_read_as_transcripts(tmp_path: Path) -> None:
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "a.txt").write_text("AGENT: Acme, this is Dana.\nAGENT: No problem.\n", encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'h.sqlite3'}"
+    assert run(str(d), "--out", str(d / "qa-1"), "--db", db, "--no-semantic", data=tmp_path).returncode == 0
+    r = run(str(d), "--out", str(d / "qa-2"), "--db", db, "--no-semantic", data=tmp_path)
+    assert r.returncode == 0, r.stderr
+    s = json.loads((d / "qa-2" / "summary.json").read_text())
+    assert (s["files"], s["scored"], s["skipped"]) == (1, 0, 1)  # qa-1/a.json was not taken for a transcript
+    assert (d / "qa-2" / "a.json").exists()  # the skipped call's report is written into the new folder
+    with open_store(db) as st:
+        assert st.count_calls() == 1
