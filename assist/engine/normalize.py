@@ -17,10 +17,10 @@ _NIQQUD = re.compile(r"[\u0591-\u05c7]")
 # A word that ends a sentence: trailing . ! ? … (but not a decimal/time like 10.30 or an initial).
 _SENT_END = re.compile(r"[.!?\u2026;]+[\"')\]]*$")
 _END_CHARS = frozenset(".!?\u2026;\"')]")  # last characters a sentence-ending word can have
-_ABBREV = {"mr.", "mrs.", "ms.", "dr.", "st.", "e.g.", "i.e.", "etc.", "vs.", "no.", "approx.", "dept.", "a.m.", "p.m."}
+_ABBREV = {"mr.", "mrs.", "ms.", "dr.", "st.", "e.g.", "i.e.", "etc.", "vs.", "approx.", "dept.", "a.m.", "p.m."}
 _STRIP = re.compile(r"^[^\w']+|[^\w']+$")
 # ":" and "/" stay inside a word: they hold times (10:30) and dates (14/3).
-_SPLIT_INNER = re.compile(r"[\-\u2013\u2014,;!?\"()\[\]]+|:(?!\d)")
+_SPLIT_INNER = re.compile(r"[\-\u2013\u2014,;!?\"()\[\]\u2026]+|:(?!\d)|\.{2,}")
 _NUM_UNIT = re.compile(r"^(\d{1,2}(?::\d{2})?)(am|pm|a\.m\.|p\.m\.)$")
 
 
@@ -75,11 +75,13 @@ def _pieces(word: str, contractions: dict[str, str]) -> list[str]:
         if not part or part == "'":
             continue
         # "3pm" -> "3 pm" so times read the same whichever way they were written.
-        m = _NUM_UNIT.match(part.replace(".", "") if part.endswith(".") else part)
+        m = _NUM_UNIT.match(part.replace(".", "")) if part[0].isdigit() else None
         if m:
             out.extend([m.group(1), m.group(2).replace(".", "")])
             continue
         part = part.strip("'") or part
+        if part in ("a.m", "p.m"):  # "3 p.m." reads like "3 pm"
+            part = part.replace(".", "")
         exp = contractions.get(part)
         if exp:
             out.extend(exp.split())
@@ -113,6 +115,8 @@ def normalize(text: str, contractions: dict[str, str] | None = None,
         if not w or w[-1] not in _END_CHARS:
             continue
         lw = w.lower()
+        if lw == "no." and i + 1 < len(orig) and orig[i + 1][:1].isdigit():
+            continue  # "No. 5" is a number sign; "No." on its own ends a sentence
         if _SENT_END.search(w) and lw not in _ABBREV and not re.fullmatch(r"\d+[.:]\d+", w):
             close()
     close()
