@@ -14,6 +14,7 @@ import datetime as _dt
 import shutil
 import subprocess
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Input, Markdown, Static
 
 from assist.engine.coach import SemanticDetector
@@ -33,6 +35,9 @@ from assist.roleplay.scenario import Scenario
 from assist.ui.widgets import CardItem, ChecklistView, CoachingCard, TranscriptView, card_worthy
 
 _SEVERITY_RANK = {"critical": 0, "warning": 1, "info": 2}
+SPOKEN_END_S = 1.2  # quiet after the last recognised utterance that ends a spoken answer
+# on_update -> a started-able pipeline (assist.pipeline.mic_pipeline, or a file pipeline in tests)
+ListenFactory = Callable[[Callable[[Any], None]], Any]
 
 
 # --------------------------------------------------------------------------- voice
@@ -110,9 +115,9 @@ class RolePlayScreen(Screen[None]):
     def __init__(self, roleplay: RolePlay, *, agent_name: str | None = None, voice: Voice | None = None,
                  notices: list[str] | None = None, save: bool = False, db_url: str | None = None,
                  export_dir: Path | None = None, semantic_loader: Any = None,
-                 mic_args: argparse.Namespace | None = None) -> None:
+                 listen: ListenFactory | None = None) -> None:
         super().__init__()
-        self.mic_args = mic_args  # set when a microphone exists: answers may be spoken too
+        self.listen = listen  # set when a microphone exists: answers may be spoken too
         self._mic: Any = None
         self.rp = roleplay
         self.agent_name = agent_name
@@ -126,6 +131,8 @@ class RolePlayScreen(Screen[None]):
         self.exported: Path | None = None
         self._busy = threading.Lock()
         self._notices: list[str] = []
+        self._heard: list[str] = []
+        self._heard_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         sc = self.rp.scenario
@@ -151,7 +158,7 @@ class RolePlayScreen(Screen[None]):
         self.query_one("#rp-input", Input).focus()
         if self.semantic_loader is not None:
             self._load_semantic()
-        if self.mic_args is not None:
+        if self.listen is not None:
             self._listen()
 
     @work(thread=True, exclusive=True, group="mic")
@@ -159,9 +166,8 @@ class RolePlayScreen(Screen[None]):
         """Spoken answers: the live pipeline recognises the microphone; each final agent
         utterance becomes an answer, exactly like a typed one."""
         from assist.errors import AssistError
-        from assist.pipeline import Update, mic_pipeline
 
-        def on_update(u: Update) -> None:
+        def on_update(u: Any) -> None:  # assist.pipeline.Update
             utt = u.utterance
             if u.kind != "final" or utt is None or utt.speaker != "agent" or not utt.text.strip():
                 return
@@ -170,15 +176,31 @@ class RolePlayScreen(Screen[None]):
             self.app.call_from_thread(self._spoken, utt.text)
 
         try:
-            self._mic = mic_pipeline(on_update, args=self.mic_args, lexicon=self.rp.lexicon,
-                                     company=self.rp.coach.company, agent_name=self.agent_name)
+            assert self.listen is not None
+            self._mic = self.listen(on_update)
             self.app.call_from_thread(self._notice, "Microphone on: speak or type your answers.")
             self._mic.run()
         except AssistError as e:
             self.app.call_from_thread(self._notice, f"Microphone unavailable ({e}): type your answers.")
 
     def _spoken(self, text: str) -> None:
-        if self.report is None and not self.rp.ended and not self.query_one("#rp-input", Input).disabled:
+        # A recogniser closes an utterance at every pause, but a spoken answer may have several:
+        # collect them and answer once the trainee has been quiet for SPOKEN_END_S.
+        self._heard.append(text)
+        if self._heard_timer is not None:
+            self._heard_timer.stop()
+        self._heard_timer = self.set_timer(SPOKEN_END_S, self._spoken_done)
+
+    def _spoken_done(self) -> None:
+        self._heard_timer = None
+        inp = self.query_one("#rp-input", Input)
+        if self.report is not None or self.rp.ended:
+            self._heard.clear()
+        elif inp.disabled:  # the previous answer is still being judged: try again shortly
+            self._heard_timer = self.set_timer(0.3, self._spoken_done)
+        elif self._heard:
+            text = " ".join(self._heard)
+            self._heard.clear()
             self.submit(text)
 
     @work(thread=True, exclusive=True, group="semantic")
@@ -310,7 +332,9 @@ def make_roleplay_screen(scenario: Scenario, lexicon: Lexicon, *, agent_name: st
                       company: str | None = None, voice: bool = False, save: bool = False,
                       db_url: str | None = None, export_dir: Path | None = None,
                       semantic_loader: Any = None, mic: bool = False,
-                      mic_args: argparse.Namespace | None = None) -> RolePlayScreen:
+                      mic_args: argparse.Namespace | None = None,
+                      listen: ListenFactory | None = None) -> RolePlayScreen:
+    """`listen` replaces the microphone (tests play a recording through the live pipeline)."""
     notices = []
     speaker: Voice | None = None
     if voice:
@@ -319,16 +343,21 @@ def make_roleplay_screen(scenario: Scenario, lexicon: Lexicon, *, agent_name: st
             speaker = Voice(scenario.language)
         else:
             notices.append(why)
-    listen: argparse.Namespace | None = None
-    if mic:
+    rp = RolePlay(scenario, lexicon, agent_name=agent_name, company=company)
+    if mic and listen is None:
         ok, why = microphone_available()
         if ok:
-            listen = mic_args or argparse.Namespace()
+            ns = mic_args or argparse.Namespace()
+
+            def listen(on_update: Callable[[Any], None]) -> Any:
+                from assist.pipeline import mic_pipeline
+
+                return mic_pipeline(on_update, args=ns, lexicon=lexicon, company=rp.coach.company,
+                                    agent_name=agent_name)
         else:
             notices.append(why)
-    rp = RolePlay(scenario, lexicon, agent_name=agent_name, company=company)
     return RolePlayScreen(rp, agent_name=agent_name, voice=speaker, notices=notices, save=save, db_url=db_url,
-                          export_dir=export_dir, semantic_loader=semantic_loader, mic_args=listen)
+                          export_dir=export_dir, semantic_loader=semantic_loader, listen=listen)
 
 
 def make_roleplay_app(scenario: Scenario, lexicon: Lexicon, **kw: Any) -> RolePlayApp:
