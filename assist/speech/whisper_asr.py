@@ -110,6 +110,8 @@ class WhisperStream:
         self.buf = np.zeros(0, dtype=np.float32)
         self.buf_t0 = 0.0  # time of buf[0]
         self.total = 0  # samples seen
+        self.last_loud = 0  # `total` at the end of the last loud frame
+        self.decoded_at = -1  # `total` when the open utterance was last decoded
         self.since_decode = 0
         self.committed: list[Word] = []
         self.prev: list[Word] = []  # last pass's uncommitted words
@@ -130,6 +132,7 @@ class WhisperStream:
             self.total += len(frame)
             if float(np.sqrt(np.mean(frame * frame))) >= self.silence_rms:
                 self.speech_seen = True
+                self.last_loud = self.total
                 self.silent_run = 0
                 self.since_decode += len(frame)
                 continue
@@ -160,6 +163,7 @@ class WhisperStream:
 
     def _step(self) -> list[Segment]:
         words = self._decode(beam_size=1)  # partials are provisional: greedy is enough and cheaper
+        self.decoded_at = self.total
         cut = self.committed[-1].end - 0.05 if self.committed else -1.0
         new = words[len(self.committed):] if self._prefix_ok(words) else [w for w in words if w.start >= cut]
         agree = 0
@@ -182,9 +186,11 @@ class WhisperStream:
         """End of the utterance: one last decode of it is its final text; start afresh after it."""
         out: list[Segment] = []
         if self.speech_seen:
-            words = self._decode(trim=True)
-            if not words:
-                words = self.committed + self.prev
+            latest = self.committed + self.prev
+            # If the last pass already heard the whole turn, it becomes the final: decoding it again
+            # would only add latency (on 2 busy cores a decode takes most of a second).
+            heard_all = bool(latest) and self.decoded_at >= self.last_loud
+            words = latest if heard_all else (self._decode(trim=True) or latest)
             if words:
                 out.append(Segment(self.key, words, final=True, committed=len(words)))
                 self.key += 1
@@ -194,6 +200,7 @@ class WhisperStream:
         self.buf_t0 += (len(self.buf) - keep) / RATE
         self.buf = self.buf[len(self.buf) - keep:]
         self.committed, self.prev = [], []
+        self.decoded_at = -1
         self.speech_seen = False
         self.silent_run = 0
         self.since_decode = 0

