@@ -8,14 +8,20 @@ from typing import Any
 
 from assist.engine.coach import SemanticDetector
 from assist.engine.lexicon import Lexicon, load_lexicon
+from assist.errors import InputError
 from assist.roleplay.debrief import build_report, improvement, previous_attempts, to_markdown
 from assist.roleplay.dialogue import RolePlay, Turn
 from assist.roleplay.scenario import Scenario, list_scenarios, load_scenario
 
 
 def scenario_lexicon(scenario: Scenario, override: str | None = None) -> Lexicon:
-    """The lexicon a scenario is coached with: `--lexicon` if given, else the scenario's own."""
-    return load_lexicon(override or scenario.lexicon)
+    """The lexicon a scenario is coached with: `--lexicon` if given, else the scenario's own.
+    A lexicon in another language would judge every answer as clean: refused."""
+    lex = load_lexicon(override or scenario.lexicon)
+    if lex.language != scenario.language:
+        raise InputError(f"scenario {scenario.id!r} is in {scenario.language!r} but lexicon {lex.path.name} is "
+                         f"{lex.language!r}", override or scenario.path)
+    return lex
 
 
 def play_scripted(scenario: Scenario, answers: list[str], lexicon: Lexicon, *, agent_name: str | None = None,

@@ -94,4 +94,6 @@ def test_bad_input(tmp_path: Path) -> None:
     empty.write_text("\n# only a note\n", encoding="utf-8")
     _one_line_exit_2(run("double-billing", "--responses", str(empty)), "empty.txt", "no answers")
     _one_line_exit_2(run(), "give a SCENARIO")
+    _one_line_exit_2(run("he-double-billing", "--responses", str(DATA / "double-billing.good.txt"), "--lexicon", "en"),
+                     "scenario 'he-double-billing' is in 'he' but lexicon en.toml is 'en'")
     _one_line_exit_2(run("double-billing", "--format", "json"), "--format needs --responses")
