@@ -83,7 +83,8 @@ def build_team_report(store: Any, *, agent: str | None = None, since: Any = None
     trend = [{"date": d, "agent": a, "calls": len(v), "average_score": round(sum(v) / len(v), 1)}
              for (d, a), v in sorted(days.items())]
     calls = [{"id": p["id"], "created_at": p["created_at"].isoformat(timespec="seconds") + "Z",
-              "agent": p["agent"] or UNKNOWN_AGENT, "score": p["score"], "kind": p["kind"]} for p in agg["points"]]
+              "agent": p["agent"] or UNKNOWN_AGENT, "score": p["score"], "kind": p["kind"], "source": p["source"]}
+             for p in agg["points"]]
     return {
         "schema": "assist.team-report/1",
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
@@ -146,10 +147,26 @@ def to_markdown(r: dict[str, Any]) -> str:
     for item, ck in r["checklist"].items():
         lines.append(f"| {item} | {ck.get('done', 0)} | {ck.get('missed', 0)} | {ck.get('not-needed', 0)} | "
                      f"{_pct(ck['rate'])} |")
+    low = lowest_calls(r)
+    if low:
+        lines += ["", "## Listen to these first (lowest scores)", "", "| id | when | agent | file | score |",
+                  "|---:|---|---|---|---:|"]
+        lines += [f"| {c['id']} | {c['created_at'][:16].replace('T', ' ')} | {c['agent']} | {_file(c)} | {c['score']} |"
+                  for c in low]
     lines += ["", "## Trend (average score per day)", "", "| date | agent | calls | avg score |", "|---|---|---:|---:|"]
     for t in r["trend"]:
         lines.append(f"| {t['date']} | {t['agent']} | {t['calls']} | {t['average_score']} |")
     return "\n".join(lines) + "\n"
+
+
+def lowest_calls(r: dict[str, Any], n: int = 10) -> list[dict[str, Any]]:
+    """The calls a team lead should listen to first: the lowest scores (older first on ties)."""
+    scored = [c for c in r["call_list"] if c["score"] is not None]
+    return sorted(scored, key=lambda c: (c["score"], c["created_at"]))[:n]
+
+
+def _file(c: dict[str, Any]) -> str:
+    return str(c.get("source") or "").rsplit("/", 1)[-1]
 
 
 def to_csv(r: dict[str, Any]) -> str:
@@ -205,6 +222,17 @@ def _trend_chart(r: dict[str, Any]) -> str:
     return svg.line_chart(series, title=title, x_labels=labels, width=1000, height=260)
 
 
+def _lowest_html(r: dict[str, Any]) -> str:
+    low = lowest_calls(r)
+    if not low:
+        return ""
+    rows = "".join(f"<tr><td class=n>{c['id']}</td><td>{_esc(c['created_at'][:16].replace('T', ' '))}</td>"
+                   f"<td>{_esc(c['agent'])}</td><td>{_esc(_file(c))}</td><td class=n>{c['score']}</td></tr>" for c in low)
+    return ("<h2>Listen to these first (lowest scores)</h2><table><tr><th>id</th><th>when (UTC)</th><th>agent</th>"
+            f"<th>file</th><th>score</th></tr>{rows}</table>"
+            "<p class='meta'>Open one with <code>assist history --show ID --format html</code>.</p>")
+
+
 def to_html(r: dict[str, Any]) -> str:
     f = r["filters"]
     scope = " · ".join(x for x in (f"agent {f['agent']}" if f["agent"] else "", f"since {f['since'][:10]}" if f["since"]
@@ -235,5 +263,6 @@ def to_html(r: dict[str, Any]) -> str:
 <h2>Charts</h2><div class="charts">{charts}</div>
 <h2>By agent</h2><table><tr><th>agent</th><th>calls</th><th>avg score</th><th>range</th><th>flags/call</th>
 {''.join(f'<th>{_esc(i)}</th>' for i in items)}</tr>{agent_rows}</table>
+{_lowest_html(r)}
 </body></html>
 """

@@ -292,14 +292,16 @@ class Store:
                 .where(k.call_id.in_(select(ids.c.id)))
                 .group_by(c.agent_name, k.item, k.status)).all()
             points = conn.execute(self._filters(
-                select(c.id, c.created_at, c.agent_name, c.score, c.kind).order_by(c.created_at, c.id), **flt)).all()
+                select(c.id, c.created_at, c.agent_name, c.score, c.kind, c.source).order_by(c.created_at, c.id),
+                **flt)).all()
         return {
             "by_agent": [{"agent": a, "calls": int(n), "avg_score": None if avg is None else float(avg),
                           "min_score": lo, "max_score": hi, "audio_s": float(d or 0.0)}
                          for a, n, avg, lo, hi, d in by_agent],
             "by_category": [{"agent": a, "category": cat, "type": t, "count": int(n)} for a, cat, t, n in by_cat],
             "checklist": [{"agent": a, "item": i, "status": s, "count": int(n)} for a, i, s, n in ck],
-            "points": [{"id": i, "created_at": t, "agent": a, "score": sc, "kind": kd} for i, t, a, sc, kd in points],
+            "points": [{"id": i, "created_at": t, "agent": a, "score": sc, "kind": kd, "source": src}
+                       for i, t, a, sc, kd, src in points],
         }
 
 

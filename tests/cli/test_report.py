@@ -101,6 +101,7 @@ def test_report_counts_match_the_store(db_url: str, tmp_path: Path) -> None:  # 
         assert rep["checklist"][item]["done"] == done and rep["checklist"][item]["missed"] == missed
         assert rep["checklist"][item]["rate"] == pytest.approx(done / (done + missed), abs=0.001)
     assert len({t["date"] for t in rep["trend"]}) == 5
+    assert len(rep["call_list"]) == 9 and {c["source"] for c in rep["call_list"]} == {f"call-{i:02d}.txt" for i in range(9)}
     # stored text is redacted: the card number in MIXED never reaches the store
     assert all("4111" not in json.dumps(r_) for r_ in reports.values())
 
@@ -119,6 +120,9 @@ def test_markdown_and_csv(tmp_path: Path) -> None:
     fill(url)
     md = assist("report", "--db", url, data=tmp_path)
     assert md.returncode == 0 and md.stdout.startswith("# Team report") and "| Dana | 4 |" in md.stdout
+    low = md.stdout.split("## Listen to these first (lowest scores)")[1].split("##")[0]
+    scores = [int(line.rsplit("|", 2)[1]) for line in low.splitlines() if line.startswith("| ") and "id" not in line]
+    assert len(scores) == 9 and scores == sorted(scores)
     out = tmp_path / "team.csv"
     r = assist("report", "--db", url, "--format", "csv", "-o", str(out), data=tmp_path)
     assert r.returncode == 0 and r.stdout == ""
@@ -198,6 +202,7 @@ def test_team_report_screenshot(tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     page = f.read_text()
     assert page.count("<svg class='chart'") >= 4 and "<polyline" in page and "Flags per category" in page
+    assert "Listen to these first" in page
     assert "<script" not in page and "src=" not in page  # self-contained
     png = tmp_path / "team-report.png"
     screenshot(f, png, tmp_path)
