@@ -206,6 +206,8 @@ def to_html(r: dict[str, Any]) -> str:
             f"<b>{len(flags)}</b> flag{'s' if len(flags) != 1 else ''}"]
     if call.get("engine"):
         meta.append(f"engine {_esc(str(call.get('engine')))} {_esc(str(call.get('model') or ''))}")
+    if call.get("timing") == "estimated":
+        meta.append("times estimated from the text")
     if call.get("redacted"):
         meta.append("personal data redacted")
     metrics = [(k, _esc(str(v)) if v is not None else "—") for k, v in (r.get("metrics", {}) or {}).items()]
