@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -81,16 +82,28 @@ class TurnLine(Static):
     """
 
     def __init__(self, utt: Utterance, matches: list[str]) -> None:
+        self.head = Text()
+        self.body = Text()
         super().__init__(self._render_turn(utt, matches), classes=utt.speaker)
         self.set_class(not utt.final, "partial")
 
-    @staticmethod
-    def _render_turn(utt: Utterance, matches: list[str]) -> Text:
+    @property
+    def plain(self) -> str:
+        """The turn as plain text (time, speaker, words): for tests and copy-out."""
+        return f"{self.head.plain} {self.body.plain}"
+
+    def _render_turn(self, utt: Utterance, matches: list[str]) -> Table:
+        # a two-column grid gives wrapped lines a hanging indent, so turns stay easy to tell apart
         label = SPEAKER_LABEL.get(utt.speaker, utt.speaker.upper())
         head = Text.assemble((f"{mmss(utt.start)} ", "dim"),
-                             (f"{label:<8}", "bold" if utt.speaker == "agent" else "bold italic"), " ")
+                             (f"{label:<8}", "bold" if utt.speaker == "agent" else "bold italic"))
         body = highlight(utt.text, matches) if utt.final else Text(utt.text + " …")
-        return head + body
+        self.head, self.body = head, body
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(width=14, no_wrap=True)
+        grid.add_column(ratio=1)
+        grid.add_row(head, body)
+        return grid
 
     def update_turn(self, utt: Utterance, matches: list[str]) -> None:
         self.update(self._render_turn(utt, matches))
@@ -203,7 +216,10 @@ class CardItem:
             title = f"{title}: {status}" + (f" ({', '.join(missing)})" if missing else "")
         elif ev.type == "suggest":
             title = f"{title}: say it now"
-        return cls(id=ev.id or f"{ev.type}:{ev.category}:{ev.utterance}:{ev.start}", kind=ev.type,
+        # checklist and suggest events about the same moment (empathy missed + "say it now")
+        # share an id, so the second replaces the first instead of piling up in the history
+        item_id = ev.id if ev.type == "flag" and ev.id else f"{ev.category}:{ev.utterance}"
+        return cls(id=item_id, kind=ev.type,
                    category=ev.category, title=title, said=ev.match, why=ev.why, better=ev.suggestion,
                    at=ev.start, severity=ev.severity, semantic=semantic)
 
@@ -294,11 +310,11 @@ class FlagHistory(Static):
         if not self.items:
             self.update(Text("Earlier: none", style="italic"))
             return
-        t = Text("Earlier:\n", style="bold")
+        t = Text("Earlier:\n", style="bold", no_wrap=True, overflow="ellipsis")
         for it in self.items[: self.keep]:
-            t.append(f"{mmss(it.at)} {it.title}")
+            t.append(f"{mmss(it.at)} {it.title}", style="")
             if it.said:
-                t.append(f" — “{it.said}”")
+                t.append(f" — “{it.said}”", style="")
             t.append("\n")
         t.rstrip()
         self.update(t)

@@ -1,0 +1,99 @@
+"""What the screen leaves behind: an append-only transcript while the call runs, the report at the end.
+
+The `.transcript.jsonl` file is written one line per final utterance / flag / mark and flushed at
+once, so a call killed half way (crash, closed terminal) still has everything said up to then. The
+report (JSON + Markdown) is written when the call ends or the user quits. Both are redacted unless
+the settings opt out (DESIGN.md: privacy).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from typing import IO, Any
+
+from assist.config import Config
+from assist.engine.events import Event
+from assist.redact import redact_report, redact_text
+from assist.transcript import Utterance
+
+
+def call_stem(source: str | None, when: float | None = None) -> str:
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(when if when is not None else time.time()))
+    name = Path(source).stem if source else "live"
+    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in name)[:40] or "call"
+    return f"{stamp}-{safe}"
+
+
+class TranscriptLog:
+    """Append-only `.jsonl` of the call, flushed (and fsynced) per line."""
+
+    def __init__(self, path: Path, *, redact: bool = True) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.redact = redact
+        self._f: IO[str] | None = open(path, "a", encoding="utf-8")  # noqa: SIM115 - lives for the call
+
+    def _write(self, obj: dict[str, Any]) -> None:
+        if self._f is None:
+            return
+        self._f.write(json.dumps(obj, ensure_ascii=False) + "\n")
+        self._f.flush()
+        # flush() only reaches the OS; fsync makes a power cut or a killed VM lose nothing either
+        os.fsync(self._f.fileno())
+
+    def utterance(self, utt: Utterance) -> None:
+        d = utt.to_dict()
+        d.pop("words", None)  # the text is what matters; word texts would need their own redaction
+        if self.redact:
+            d["text"] = redact_text(d["text"])
+        self._write({"type": "utterance", **d})
+
+    def event(self, ev: Event) -> None:
+        d = ev.to_dict()
+        if self.redact and d.get("match"):
+            d["match"] = redact_text(str(d["match"]))
+        self._write(d)
+
+    def mark(self, t: float, note: str = "") -> None:
+        self._write({"type": "mark", "t": round(t, 2), "note": note})
+
+    def close(self) -> None:
+        if self._f is not None:
+            self._f.close()
+            self._f = None
+
+
+def save_report(report: dict[str, Any], cfg: Config, stem: str, *, kind: str = "live") -> list[Path]:
+    """Write `<stem>.json` and `<stem>.md` to the reports dir (redacted unless opted out) and, when
+    the call-history store is installed, save the call there too. Returns what was written."""
+    from assist.report import render
+
+    out_dir = cfg.reports_path()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rep = redact_report(report) if cfg.redact else report
+    written = []
+    for ext, fmt in (("json", "json"), ("md", "md")):
+        p = out_dir / f"{stem}.{ext}"
+        tmp = p.with_suffix(p.suffix + ".tmp")
+        tmp.write_text(render(rep, fmt), encoding="utf-8")
+        tmp.replace(p)  # never a half-written report next to a good transcript log
+        written.append(p)
+    save_to_store(rep, cfg, kind=kind)
+    return written
+
+
+def save_to_store(report: dict[str, Any], cfg: Config, *, kind: str) -> str | None:
+    """The call history, if another part of the install provides it. Returns a problem, or None."""
+    try:
+        from assist.store import open_store
+    except ImportError:
+        return None
+    try:
+        store = open_store(cfg.db_url or None)
+        store.save_call(report, kind=kind, agent_name=cfg.agent_name or report.get("call", {}).get("agent_name"))
+    except Exception as e:  # history is a bonus: a broken database must not lose the report files
+        return f"not saved to history: {e}"
+    return None

@@ -1,0 +1,264 @@
+"""The app with a scripted pipeline: saving, keys, first run, settings, replay seeking.
+(The recorded demo call through the real pipeline is in test_live_pilot.py.)"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assist.cli import main
+from assist.config import Config, config_path, load_config
+from assist.engine.events import Event
+from assist.pipeline import Update
+from assist.transcript import Utterance
+from assist.ui.app import AssistApp
+from assist.ui.launch import make_app
+from assist.ui.screens import FirstRunScreen, HelpScreen, SettingsScreen, SummaryScreen
+from tests.ui.fakes import ScriptedPipeline, demo_utterances, scripted
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"  # Textual runs on asyncio
+
+CFG = Config(company="Acme", agent_name="Dana")
+# The demo script may be edited; find its "not my job" turn instead of hard-coding an index.
+NMJ = next(u.index for u in demo_utterances() if "my job" in u.text.lower())
+
+
+async def wait_for(pilot, cond, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    end = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > end:
+            raise AssertionError("condition not reached in time")
+        await pilot.pause(0.05)
+
+
+def first_flag_start() -> float:
+    evs: list[Update] = []
+    ScriptedPipeline(evs.append, CFG).run()
+    return min(u.event.start for u in evs if u.event is not None and u.event.type == "flag")
+
+
+def text_of(app: AssistApp, selector: str) -> str:
+    return str(app.query_one(selector).render())
+
+
+def transcript_text(app: AssistApp) -> str:
+    from assist.ui.widgets import TurnLine
+
+    return "\n".join(line.plain for line in app.query(TurnLine))
+
+
+async def test_full_call_saves_report_and_transcript_log(tmp_path: Path) -> None:
+    app = make_app("live", factory=scripted(), config=CFG, ask_names=False)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SummaryScreen))
+        summary = str(app.screen.query_one("Static").render())
+        assert "End of call" in summary and "Score" in summary
+        assert "“Not my job”" in summary
+    assert app.report is not None and app.report["schema"] == "assist.report/1"
+    files = sorted(p.name for p in app.config.reports_path().iterdir())
+    assert any(f.endswith(".json") for f in files) and any(f.endswith(".md") for f in files)
+    assert any(f.endswith(".transcript.jsonl") for f in files)
+    saved = json.loads(app.saved[0].read_text())
+    assert saved["call"]["redacted"] is True
+    assert len(saved["utterances"]) == 15
+    log = next(app.config.reports_path().glob("*.transcript.jsonl")).read_text().splitlines()
+    kinds = [json.loads(x)["type"] for x in log]
+    assert kinds.count("utterance") == 15 and "flag" in kinds
+
+
+async def test_card_checklist_and_highlight_during_call() -> None:
+    factory = scripted(stop_after=NMJ + 1)
+    app = make_app("live", factory=factory, config=CFG, ask_names=False, save=False)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await wait_for(pilot, lambda: bool(factory.made) and factory.made[0].held.is_set())
+        await pilot.pause(0.2)
+        card = app.card
+        assert card.item is not None
+        body = text_of(app, "#card")
+        assert "Say instead:" in body
+        hist = [i.title for i in app.history.items] + [card.item.title]
+        assert "“Not my job”" in hist and "Starts with “no”" in hist
+        assert app.checklist.status("greeting") == "done"
+        assert app.checklist.status("empathy") in ("pending", "done")  # the customer was angry early on
+        assert app.checklist.status("callback") == "waiting"
+        assert "AGENT" in transcript_text(app) and "CUSTOMER" in transcript_text(app)
+        # the flagged words are marked in their turn
+        from assist.ui.widgets import TurnLine
+
+        line = app.transcript._turns[NMJ]
+        assert "my job" in line.body.plain.lower()
+        assert any(s.style for s in line.body.spans), "flagged words not highlighted"
+        assert isinstance(line, TurnLine)
+        await pilot.press("q")
+    assert app.return_code == 0
+
+
+async def test_quit_mid_call_saves_what_was_said() -> None:
+    app = make_app("live", factory=scripted(stop_after=4), config=CFG, ask_names=False)
+    async with app.run_test() as pilot:
+        await wait_for(pilot, lambda: len(app.finals) == 4)
+        await pilot.press("m")
+        await pilot.press("q")
+        await wait_for(pilot, lambda: not app.is_running)
+    assert app.saved, "quit did not save the report"
+    rep = json.loads(app.saved[0].read_text())
+    assert len(rep["utterances"]) == 4
+    assert rep["marks"] and rep["marks"][0] >= 0
+    log = next(app.config.reports_path().glob("*.transcript.jsonl")).read_text()
+    assert '"type": "mark"' in log
+
+
+async def test_pause_resume_and_help() -> None:
+    factory = scripted(stop_after=3)
+    app = make_app("live", factory=factory, config=CFG, ask_names=False, save=False)
+    async with app.run_test() as pilot:
+        await wait_for(pilot, lambda: bool(factory.made) and factory.made[0].held.is_set())
+        await pilot.press("space")
+        assert app.paused and not factory.made[0]._running.is_set()
+        assert "Paused" in app.gauges.status
+        await pilot.press("space")
+        assert not app.paused and factory.made[0]._running.is_set()
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        assert "mark this moment" in str(app.screen.query_one("Static").render())
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+        await pilot.press("q")
+
+
+async def test_partial_is_dimmed_then_replaced_in_place() -> None:
+    app = make_app("live", factory=scripted(stop_after=2, with_partial_last=True), config=CFG,
+                   ask_names=False, save=False)
+    async with app.run_test() as pilot:
+        await wait_for(pilot, lambda: 2 in app.transcript._turns)
+        line = app.transcript._turns[2]
+        assert line.has_class("partial")
+        final = Utterance(2, "agent", 12.0, 14.0, "No, you have to restart the router first.")
+        app.apply(Update("final", utterance=final))
+        await pilot.pause()
+        assert app.transcript._turns[2] is line and not line.has_class("partial")
+        await pilot.press("q")
+
+
+async def test_retract_removes_the_card() -> None:
+    app = make_app("live", factory=scripted(stop_after=0), config=CFG, ask_names=False, save=False)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        utt = Utterance(0, "agent", 1.0, 2.0, "no problem", final=False)
+        app.apply(Update("partial", utterance=utt))
+        flag = Event("flag", "no-problem", 0, "agent", 1.0, 2.0, match="no problem", id="0:x",
+                     suggestion="Happy to help.", why="Tip 9", severity="warning", final=False)
+        app.apply(Update("event", event=flag))
+        assert app.card.item is not None and app.card.item.better == "Happy to help."
+        app.apply(Update("event", event=Event("retract", "no-problem", 0, "agent", 1.0, 2.0, id="0:x")))
+        assert app.card.item is None
+        await pilot.press("q")
+
+
+async def test_semantic_flag_reads_sounds_like() -> None:
+    app = make_app("live", factory=scripted(stop_after=0), config=CFG, ask_names=False, save=False)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        ev = Event("flag", "not-my-job", 0, "agent", 1.0, 2.0, match="that's for another team", id="s",
+                   suggestion="Let me find the right person.", detector="semantic", severity="warning")
+        app.apply(Update("event", event=ev))
+        assert "Sounds like" in text_of(app, "#card")
+        await pilot.press("q")
+
+
+async def test_replay_seek_and_flag_jumps() -> None:
+    app = make_app("replay", source="demo-call.ogg", factory=scripted(), config=CFG, ask_names=False,
+                   save=False, audio_out=False, replay_speed=4.0)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await wait_for(pilot, lambda: app.analysis_done)
+        await pilot.press("space")  # pause the playback clock
+        assert app.paused
+        app.seek_to(0.0)
+        assert not app.transcript._turns
+        await pilot.press("n")
+        first = app.t
+        assert abs(first - (first_flag_start() + 1.5)) < 0.01
+        assert app.card.item is not None
+        await pilot.press("n")
+        assert app.t > first
+        await pilot.press("p")
+        assert abs(app.t - first) < 0.01
+        await pilot.press("right")
+        assert abs(app.t - (first + 10)) < 0.01
+        n_turns = len(app.transcript._turns)
+        await pilot.press("left")
+        await pilot.press("left")
+        assert len(app.transcript._turns) < n_turns  # going back rebuilt the screen
+        assert "Visual replay only" in text_of(app, "#notice")
+        await pilot.press("q")
+
+
+async def test_first_run_asks_once_and_saves_names() -> None:
+    app = make_app("live", factory=scripted(stop_after=0), config=Config(), save=False)
+    assert app.ask_names
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, FirstRunScreen)
+        app.screen.query_one("#f-company").focus()
+        await pilot.press(*"Acme")
+        app.screen.query_one("#f-agent_name").value = "Dana"  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, FirstRunScreen)
+        assert app.config.company == "Acme"
+        await pilot.press("q")
+    assert load_config().agent_name == "Dana"
+    assert not make_app("live", factory=scripted(), save=False).ask_names
+
+
+async def test_settings_screen_validates_and_saves() -> None:
+    app = make_app("live", factory=scripted(stop_after=0), config=CFG, ask_names=False, save=False)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("s")
+        assert isinstance(app.screen, SettingsScreen)
+        app.screen.query_one("#f-target_call_s").value = "abc"  # type: ignore[attr-defined]
+        app.screen.query_one("#save").press()  # type: ignore[attr-defined]
+        await pilot.pause()
+        assert isinstance(app.screen, SettingsScreen)
+        assert "whole number" in str(app.screen.query_one("#error").render())
+        app.screen.query_one("#f-target_call_s").value = "240"  # type: ignore[attr-defined]
+        app.screen.query_one("#save").press()  # type: ignore[attr-defined]
+        await pilot.pause()
+        assert not isinstance(app.screen, SettingsScreen)
+        assert app.gauges.target_s == 240
+        await pilot.press("q")
+    assert load_config(config_path()).target_call_s == 240
+
+
+def test_replay_missing_file_is_one_line_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["replay", "no-such-call.ogg"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no-such-call.ogg" in err and "no such file" in err
+
+
+def test_live_without_a_device_is_one_line_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    import sounddevice as sd
+
+    if any(d["max_input_channels"] > 0 for d in sd.query_devices()):
+        pytest.skip("this machine has a microphone")
+    assert main(["live"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--source" in err
+
+
+def test_settings_command_sets_and_shows(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["settings", "company=Acme", "target_call_s=200"]) == 0
+    assert load_config().company == "Acme" and load_config().target_call_s == 200
+    assert main(["settings", "--show"]) == 0
+    assert "company = 'Acme'" in capsys.readouterr().out
+    assert main(["settings", "target_call_s=soon"]) == 2
+    assert main(["settings", "colour=blue"]) == 2
