@@ -209,3 +209,75 @@ def test_earlier_output_folders_are_not_read_as_transcripts(tmp_path: Path) -> N
     assert (d / "qa-2" / "a.json").exists()  # the skipped call's report is written into the new folder
     with open_store(db) as st:
         assert st.count_calls() == 1
+
+
+def _transcripts(d: Path, n: int) -> None:
+    d.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        (d / f"t{i:03d}.txt").write_text(f"AGENT: Acme, this is Dana, call {i}.\nCUSTOMER: This is ridiculous.\n"
+                                         "AGENT: I'll see what I can do.\n", encoding="utf-8")
+
+
+def _cmd(*args: str, data: Path) -> tuple[list[str], dict[str, str]]:
+    lex = data / "en-frozen.toml"
+    if not lex.exists():
+        shutil.copy(ROOT / "lexicon" / "en.toml", lex)
+    env = {"ASSIST_CONFIG": "/nonexistent/assist.toml", "ASSIST_DATA_DIR": str(data), "PATH": os.environ["PATH"],
+           "HOME": str(data), "HF_HUB_OFFLINE": "1"}
+    return [sys.executable, "-m", "assist", "batch", *args, "--lexicon", str(lex), "--no-semantic"], env
+
+
+def test_killed_batch_loses_nothing_and_resumes(tmp_path: Path) -> None:
+    """SIGKILL in the middle of a run: every call stored so far is whole, and the next run does only the rest."""
+    import time
+
+    from sqlalchemy import func, select
+
+    from assist.store import schema
+
+    _transcripts(tmp_path / "in", 80)
+    db = f"sqlite:///{tmp_path / 'h.sqlite3'}"
+    cmd, env = _cmd(str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--db", db, "--workers", "1", data=tmp_path)
+    p = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    store = open_store(db)
+    deadline = time.monotonic() + 120
+    try:
+        while store.count_calls() < 5 and p.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        p.kill()
+        p.wait()
+    before = store.count_calls()
+    assert 5 <= before < 80, before  # killed mid-run, not after
+    with store.engine.connect() as c:  # no half-written call: each has all its utterances
+        per_call = dict(c.execute(select(schema.utterances.c.call_id, func.count()).group_by(
+            schema.utterances.c.call_id)).all())
+    assert len(per_call) == before and set(per_call.values()) == {3}
+    store.close()
+    r = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    s = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert s["skipped"] == before and s["scored"] == 80 - before
+    with open_store(db) as st:
+        assert st.count_calls() == 80
+
+
+def test_two_batches_at_once_store_each_call_once(tmp_path: Path) -> None:
+    """Two team leads (or two terminals) run the same folder into the same history at the same time."""
+    _transcripts(tmp_path / "in", 30)
+    db = f"sqlite:///{tmp_path / 'h.sqlite3'}"
+    procs = []
+    for k in (1, 2):
+        cmd, env = _cmd(str(tmp_path / "in"), "--out", str(tmp_path / f"out{k}"), "--db", db, "--workers", "1",
+                        data=tmp_path)
+        procs.append(subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                      text=True))
+    for p in procs:
+        _, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err
+    with open_store(db) as st:
+        calls = st.list_calls()
+        assert len(calls) == 30 and len({c.source for c in calls}) == 30
+    ids = [{c["name"]: c["call_id"] for c in json.loads((tmp_path / f"out{k}" / "summary.json").read_text())["calls"]}
+           for k in (1, 2)]
+    assert ids[0] == ids[1]  # both runs point at the same stored call for each file
