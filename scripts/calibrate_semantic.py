@@ -164,6 +164,8 @@ def main(argv: list[str] | None = None) -> int:
         if det is None:
             print(f"calibrate_semantic: {why}", file=sys.stderr)
             return 1
+        for spec in det.protos.categories.values():
+            spec.enabled = True  # score every category; the search decides which stay on
         rows = [r for r in S.load_rows(*a.rows) if r.get("lang", lex.language) == lex.language]
     except AssistError as e:
         print(f"calibrate_semantic: {e}", file=sys.stderr)

