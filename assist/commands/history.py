@@ -38,7 +38,9 @@ def run(args: argparse.Namespace) -> int:
         if args.tui:
             from assist.ui.history_screen import HistoryApp  # textual only when asked for
 
-            HistoryApp(store, agent=args.agent).run()
+            chosen = HistoryApp(store, agent=args.agent).run()
+            if chosen:
+                return _replay(chosen)
             return 0
         if args.show is not None:
             report = store.get_report(args.show)
@@ -59,6 +61,15 @@ def run(args: argparse.Namespace) -> int:
         return 0
     print_table(calls, url)
     return 0
+
+
+def _replay(path: str) -> int:
+    """Open a recording chosen in the history browser in the replay TUI."""
+    from assist.ui.launch import run_replay
+
+    ns = argparse.Namespace(file=path, format=None, realtime=False, swap=False, mono_speaker="agent", output=None,
+                            lexicon=None, company=None, agent_name=None, engine=None, model=None, no_semantic=False)
+    return int(run_replay(ns) or 0)
 
 
 def print_table(calls: list[Any], url: str) -> None:

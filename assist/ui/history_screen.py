@@ -18,11 +18,21 @@ from textual.widgets import DataTable, Footer, Header, Markdown, Static
 
 from assist.report.markdown import _t
 
+AUDIO_SUFFIXES = {".wav", ".flac", ".mp3", ".ogg", ".oga", ".opus", ".m4a", ".aac", ".mp4", ".webm", ".wma"}
+
+
+def replayable(source: str | None) -> Path | None:
+    """The stored call's recording, if it is an audio file that is still where it was scored."""
+    if not source:
+        return None
+    p = Path(source)
+    return p if p.suffix.lower() in AUDIO_SUFFIXES and p.is_file() else None
+
 
 class CallReportScreen(Screen[None]):
-    """One stored call's report (the Markdown report, rendered)."""
+    """One stored call's report (the Markdown report, rendered); `p` replays its recording."""
 
-    BINDINGS = [Binding("escape,q", "app.pop_screen", "Back")]
+    BINDINGS = [Binding("escape,q", "app.pop_screen", "Back"), Binding("p", "replay", "Replay recording")]
 
     def __init__(self, call_id: int, report: dict[str, Any]) -> None:
         super().__init__()
@@ -40,6 +50,15 @@ class CallReportScreen(Screen[None]):
     def on_mount(self) -> None:
         self.title = f"Call {self.call_id}"
         self.sub_title = f"score {self.report.get('score')}"
+
+    def action_replay(self) -> None:
+        # The replay TUI is a whole app of its own: leave this one and let `assist history --tui`
+        # start it on the file (the app's return value).
+        path = replayable(str(self.report.get("call", {}).get("source") or ""))
+        if path is None:
+            self.notify("The recording is not available here (a transcript, or the file moved).", severity="warning")
+            return
+        self.app.exit(str(path))
 
 
 class HistoryScreen(Screen[None]):
@@ -95,8 +114,8 @@ class HistoryScreen(Screen[None]):
             self.app.exit()
 
 
-class HistoryApp(App[None]):
-    """`assist history --tui`: the history screen on its own."""
+class HistoryApp(App[str | None]):
+    """`assist history --tui`: the history screen on its own. Returns a recording to replay, or None."""
 
     def __init__(self, store: Any, *, agent: str | None = None) -> None:
         super().__init__()

@@ -51,6 +51,31 @@ async def test_lists_calls_and_opens_one(tmp_path: Path) -> None:
     store.close()
 
 
+async def test_replay_key_returns_the_recording(tmp_path: Path) -> None:
+    wav = tmp_path / "kept.wav"
+    wav.write_bytes(b"RIFF")  # only its existence matters here: the replay TUI opens it after this app
+    store = open_store(str(tmp_path / "h.sqlite3"))
+    gone = store.save_call(coach(GOOD, "Dana", str(tmp_path / "moved.wav")), kind="replay",
+                           created_at=datetime(2026, 11, 20))
+    kept = store.save_call(coach(GOOD, "Dana", str(wav)), kind="replay", created_at=datetime(2026, 11, 21))
+    app = HistoryApp(store)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("down", "enter")  # the older call: its file is gone
+        await pilot.pause()
+        assert isinstance(app.screen, CallReportScreen) and app.screen.call_id == gone
+        await pilot.press("p")
+        await pilot.pause()
+        assert isinstance(app.screen, CallReportScreen)  # still here, with a warning
+        await pilot.press("escape", "up", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, CallReportScreen) and app.screen.call_id == kept
+        await pilot.press("p")
+        await pilot.pause()
+    assert app.return_value == str(wav)
+    store.close()
+
+
 async def test_empty_history_says_so(tmp_path: Path) -> None:
     store = open_store(str(tmp_path / "h.sqlite3"))
     app = HistoryApp(store, agent="Nobody")
