@@ -340,7 +340,7 @@ class Coach:
         cb = self.lexicon.callback
         hits: list[Hit] = []
         redeemed: set[int] = set()
-        outstanding = any(e.category == "vague-promise" for e in self._active.values())
+        outstanding: bool | None = None  # is a vague promise standing? (looked up only when needed)
         sents = norm.sentences
         for si, s in enumerate(sents):
             m = any_match(cb.intent, s.text)
@@ -351,6 +351,8 @@ class Coach:
             csent = s
             if concrete is None and m is not None and si + 1 < len(sents):
                 concrete, csent = any_match(cb.concrete, sents[si + 1].text), sents[si + 1]
+            if concrete is not None and m is None and outstanding is None:
+                outstanding = any(e.category == "vague-promise" for e in self._active.values())
             if concrete is not None and (m is not None or outstanding):
                 # A concrete commitment redeems the vague words said before it in this utterance
                 # too: "I'll look into it. I'll call you back Thursday at 3." is the good line.
