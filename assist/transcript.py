@@ -123,12 +123,13 @@ def _check_text_file(path: Path) -> str:
 
 
 def parse_txt(text: str, path: str | Path = "<text>") -> Transcript:
-    """One utterance per non-empty line: optional `[mm:ss]`, optional `AGENT:`/`CUSTOMER:` prefix."""
+    """One utterance per non-empty line: optional `[mm:ss]`, optional `AGENT:`/`CUSTOMER:` prefix.
+    Lines starting with `#` are notes (scripts carry stage directions), not speech."""
     utts: list[Utterance] = []
     starts: list[float | None] = []
     linenos: list[int] = []
     for lineno, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
+        if not line.strip() or line.lstrip().startswith("#"):
             continue
         start: float | None = None
         m = _TIME.match(line)
