@@ -156,7 +156,8 @@ class TranscriptView(VerticalScroll):
         else:
             line.update_turn(utt, self._matches_for(utt.index))
         if follow:
-            self.scroll_end(animate=False, immediate=False)
+            # after the refresh: a new or grown turn only has its wrapped height once laid out
+            self.call_after_refresh(self.scroll_end, animate=False)
 
     def mark(self, ev: Event) -> None:
         """Highlight a flag's words in its turn (or remove them when the flag is retracted)."""
@@ -400,9 +401,11 @@ class CallGauges(Static):
         self._refresh_text()
 
     def _refresh_text(self) -> None:
+        # line 1: what the agent acts on (time, pace, talk share, mood); line 2: status and engine.
+        # Warnings are reverse video plus a word, so they read without colour.
         t = Text()
         over = self.t > self.target_s
-        t.append("⏱ ", style="dim")
+        t.append("call ", style="dim")
         t.append(f"{mmss(self.t)}/{mmss(self.target_s)}", style="bold reverse" if over else "bold")
         if over:
             t.append(" LONG", style="bold")
@@ -413,14 +416,13 @@ class CallGauges(Static):
             fast = self.wpm > FAST_WPM
             t.append(f"{int(self.wpm)} wpm", style="bold reverse" if fast else "bold")
             if fast:
-                t.append(" ▲ slow down", style="bold")
+                t.append(" slow down", style="bold")
         t.append("  talk ", style="dim")
         t.append("–" if self.talk_ratio is None else f"{round(self.talk_ratio * 100)}% agent", style="bold")
         t.append("  mood ", style="dim")
-        t.append(self.mood, style="bold reverse" if self.mood != "calm" else "bold")
-        if self.engine:
-            t.append("  ", style="dim")
-            t.append(self.engine, style="dim")
+        t.append(self.mood, style="bold reverse" if self.mood == "frustrated" else "bold")
         t.append("\n")
         t.append(self.status, style="italic")
+        if self.engine:
+            t.append(f"  ·  {self.engine}", style="dim")
         self.update(t)

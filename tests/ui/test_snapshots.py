@@ -1,0 +1,64 @@
+"""Snapshots of the main states (pytest-textual-snapshot; textual is pinned in pyproject). The
+pipeline is scripted (tests/ui/fakes.py) so every frame is the same on every run; no Input is on
+screen, so there is no blinking cursor to freeze. Update with `pytest tests/ui --snapshot-update`
+after a deliberate change, and look at the SVGs before committing them."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from assist.config import Config
+from assist.ui.launch import make_app
+from assist.ui.screens import SummaryScreen
+from tests.ui.fakes import demo_utterances, scripted
+
+CFG = Config(company="Acme", agent_name="Dana")
+NMJ = next(u.index for u in demo_utterances() if "my job" in u.text.lower())
+
+
+async def _until(pilot: Any, cond: Any) -> None:
+    for _ in range(200):
+        if cond():
+            break
+        await asyncio.sleep(0.02)
+    await pilot.pause()
+
+
+def test_empty_call(snap_compare: Any) -> None:
+    factory = scripted(stop_after=0)
+    app = make_app("live", factory=factory, config=CFG, ask_names=False, save=False)
+
+    async def run_before(pilot: Any) -> None:
+        await _until(pilot, lambda: bool(factory.made) and factory.made[0].held.is_set())
+
+    assert snap_compare(app, terminal_size=(120, 35), run_before=run_before)
+
+
+def test_mid_call_with_a_flag(snap_compare: Any) -> None:
+    factory = scripted(stop_after=NMJ + 1, with_partial_last=True)
+    app = make_app("live", factory=factory, config=CFG, ask_names=False, save=False)
+
+    async def run_before(pilot: Any) -> None:
+        await _until(pilot, lambda: bool(factory.made) and factory.made[0].held.is_set())
+
+    assert snap_compare(app, terminal_size=(120, 35), run_before=run_before)
+
+
+def test_mid_call_small_terminal(snap_compare: Any) -> None:
+    factory = scripted(stop_after=NMJ + 1)
+    app = make_app("live", factory=factory, config=CFG, ask_names=False, save=False)
+
+    async def run_before(pilot: Any) -> None:
+        await _until(pilot, lambda: bool(factory.made) and factory.made[0].held.is_set())
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_end_of_call_summary(snap_compare: Any) -> None:
+    app = make_app("live", factory=scripted(), config=CFG, ask_names=False, save=False)
+
+    async def run_before(pilot: Any) -> None:
+        await _until(pilot, lambda: isinstance(app.screen, SummaryScreen))
+
+    assert snap_compare(app, terminal_size=(120, 35), run_before=run_before)
