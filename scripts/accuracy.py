@@ -13,20 +13,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from assist.engine.evaluate import DEVSET, categories_of, evaluate, load_rows  # noqa: E402
+from assist.engine.evaluate import DEVSET, evaluate, format_table, load_rows  # noqa: E402
 from assist.engine.lexicon import load_lexicon  # noqa: E402
 from assist.errors import AssistError  # noqa: E402
-
-
-def table(lang: str, result: dict) -> str:  # type: ignore[type-arg]
-    lines = [f"{'category (' + lang + ')':28} {'tp':>4} {'fp':>4} {'fn':>4} {'prec':>6} {'recall':>6}"]
-    for cat in [*categories_of(result), "overall"]:
-        d = result[cat]
-        lines.append(f"{cat:28} {d['tp']:4d} {d['fp']:4d} {d['fn']:4d} {d['precision']:6.3f} {d['recall']:6.3f}")
-    hn = result["hard_negatives"]
-    lines.append(f"{'hard negatives':28} {hn['false_alarms']}/{hn['rows']} false alarms ({hn['rate']:.1%}); "
-                 f"{result['rows']} rows")
-    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,12 +30,7 @@ def main(argv: list[str] | None = None) -> int:
         langs = a.lang or sorted({r.lang for r in rows})
         for lang in langs:
             lex = load_lexicon(a.lexicon or lang)
-            res = evaluate(rows, lex)
-            print(table(lang, res))
-            if a.errors:
-                for e in res["errors"]:
-                    print(f"  {e['id']:8} {e['speaker']:8} want={','.join(e['expected']) or '-':22} "
-                          f"got={','.join(e['got']) or '-':22} {e['text']}")
+            print(format_table(lang, evaluate(rows, lex), errors=a.errors))
             print()
     except AssistError as e:
         print(f"accuracy: {e}", file=sys.stderr)

@@ -1,4 +1,5 @@
-"""`assist lexicon check PATH` — validate a rule file; `assist lexicon show` lists its rules."""
+"""`assist lexicon check PATH` validates a rule file, `test` measures it on a labelled devset,
+`show` lists its rules."""
 
 from __future__ import annotations
 
@@ -12,6 +13,13 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     c = s.add_parser("check", help="validate a lexicon file; errors name the file, rule and field")
     c.add_argument("path", metavar="PATH|LANG", nargs="+")
     c.set_defaults(func=check)
+    t = s.add_parser("test", help="precision/recall of a lexicon on a labelled devset (JSON lines)",
+                     description="Feed every devset line of the lexicon's language to a fresh coach and "
+                                 "compare the categories that fire with the labels (format: docs/lexicon.md).")
+    t.add_argument("path", metavar="PATH|LANG")
+    t.add_argument("--devset", metavar="FILE", help="labelled lines (default: tests/data/devset.jsonl)")
+    t.add_argument("--errors", action="store_true", help="also list every line predicted wrongly")
+    t.set_defaults(func=test)
     sh = s.add_parser("show", help="list the rules of a lexicon")
     sh.add_argument("path", metavar="PATH|LANG", nargs="?", default="en")
     sh.set_defaults(func=show)
@@ -37,6 +45,19 @@ def check(args: argparse.Namespace) -> int:
         n = sum(len(r.sources) for r in lex.rules)
         print(f"{lex.path}: ok — {len(lex.rules)} rules, {n} patterns in {len(cats)} categories ({lex.language})")
     return 2 if bad else 0
+
+
+def test(args: argparse.Namespace) -> int:
+    from assist.engine.evaluate import DEVSET, evaluate, format_table, load_rows
+    from assist.engine.lexicon import load_lexicon
+    from assist.errors import InputError
+
+    lex = load_lexicon(args.path)
+    rows = load_rows(args.devset or DEVSET)
+    if not any(r.lang == lex.language for r in rows):
+        raise InputError(f"no lines in language {lex.language!r}", args.devset or DEVSET)
+    print(format_table(lex.language, evaluate(rows, lex), errors=args.errors))
+    return 0
 
 
 def show(args: argparse.Namespace) -> int:

@@ -137,3 +137,19 @@ def evaluate(rows: list[Row], lexicon: Lexicon, *, semantic: SemanticDetector | 
 def categories_of(result: dict[str, Any]) -> list[str]:
     """The category keys of an `evaluate` result (everything but the summary keys)."""
     return [k for k in result if k not in ("overall", "hard_negatives", "rows", "errors")]
+
+
+def format_table(lang: str, result: dict[str, Any], *, errors: bool = False) -> str:
+    """The plain-text table scripts/accuracy.py and `assist lexicon test` print."""
+    lines = [f"{'category (' + lang + ')':28} {'tp':>4} {'fp':>4} {'fn':>4} {'prec':>6} {'recall':>6}"]
+    for cat in [*categories_of(result), "overall"]:
+        d = result[cat]
+        lines.append(f"{cat:28} {d['tp']:4d} {d['fp']:4d} {d['fn']:4d} {d['precision']:6.3f} {d['recall']:6.3f}")
+    hn = result["hard_negatives"]
+    lines.append(f"{'hard negatives':28} {hn['false_alarms']}/{hn['rows']} false alarms ({hn['rate']:.1%}); "
+                 f"{result['rows']} rows")
+    if errors:
+        for e in result["errors"]:
+            lines.append(f"  {e['id']:8} {e['speaker']:8} want={','.join(e['expected']) or '-':22} "
+                         f"got={','.join(e['got']) or '-':22} {e['text']}")
+    return "\n".join(lines)

@@ -61,3 +61,23 @@ def test_analyze_with_broken_custom_lexicon_is_refused(tmp_path: Path) -> None:
     r = run("analyze", "examples/support-call.txt", "--lexicon", str(bad), "--no-semantic")
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert str(bad) in r.stderr and "rule 'a'" in r.stderr and "missing suggestion" in r.stderr
+
+
+def test_lexicon_test_measures_a_custom_lexicon(tmp_path: Path) -> None:
+    dev = tmp_path / "dev.jsonl"
+    dev.write_text(
+        '{"id": "a", "lang": "en", "speaker": "agent", "text": "That is not my job.", "labels": ["not-my-job"], "kind": "seed"}\n'
+        '{"id": "b", "lang": "en", "speaker": "agent", "text": "Not my area, sorry.", "labels": ["not-my-job"], "kind": "variant"}\n'
+        '{"id": "c", "lang": "he", "speaker": "agent", "text": "זה לא התפקיד שלי", "labels": ["not-my-job"], "kind": "seed"}\n',
+        encoding="utf-8")
+    r = run("lexicon", "test", str(MINI), "--devset", str(dev), "--errors")
+    assert r.returncode == 0, r.stderr
+    row = next(x for x in r.stdout.splitlines() if x.startswith("not-my-job"))
+    assert row.split()[1:4] == ["1", "0", "1"], "tp fp fn: the mini lexicon misses 'not my area'"
+    assert "2 rows" in r.stdout and "Not my area, sorry." in r.stdout
+    r = run("lexicon", "test", "he", "--devset", str(tmp_path / "none.jsonl"))
+    assert r.returncode == 2 and "no such file" in r.stderr
+    only_he = tmp_path / "he.jsonl"
+    only_he.write_text(dev.read_text(encoding="utf-8").splitlines()[2] + "\n", encoding="utf-8")
+    r = run("lexicon", "test", str(MINI), "--devset", str(only_he))
+    assert r.returncode == 2 and "no lines in language 'en'" in r.stderr
