@@ -30,8 +30,8 @@ from assist.engine.lexicon import load_lexicon  # noqa: E402
 from assist.errors import AssistError  # noqa: E402
 
 DEFAULT_ROWS = [ROOT / "tests" / "data" / "devset.jsonl", ROOT / "tests" / "data" / "paraphrases.jsonl"]
-THRESHOLDS = [round(0.40 + 0.01 * i, 2) for i in range(51)]  # 0.40 … 0.90
-MARGINS = [round(0.02 * i, 2) for i in range(11)]  # 0 … 0.20
+THRESHOLDS = [round(0.30 + 0.01 * i, 2) for i in range(61)]  # 0.30 … 0.90
+MARGINS = [round(0.02 * i, 2) for i in range(16)]  # 0 … 0.30
 OFF = (9.0, 0.0)  # a threshold no cosine reaches: the category stays silent
 
 
@@ -154,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--lexicon", default="en")
     ap.add_argument("--rows", nargs="*", type=Path, default=DEFAULT_ROWS)
-    ap.add_argument("--fp-cost", type=float, default=2.0, help="hits one false alarm costs (default 2)")
+    ap.add_argument("--fp-cost", type=float, default=3.0, help="hits one false alarm costs (default 3)")
     ap.add_argument("--folds", type=int, default=0, help="also print k-fold cross-validated figures")
     ap.add_argument("--write", action="store_true", help="write the thresholds into the .semantic.toml")
     a = ap.parse_args(argv)

@@ -143,6 +143,7 @@ class PrototypeSet:
     disabled_reason: str
     categories: dict[str, CategorySpec]
     contrasts: dict[str, list[str]]  # speaker -> sentences
+    top_k: int = 1
     raw: dict[str, Any] = field(default_factory=dict)
 
 
@@ -182,6 +183,7 @@ def load_prototypes(path: Path) -> PrototypeSet:
         path=path, sha256=hashlib.sha256(data_bytes).hexdigest(), language=str(meta.get("language", "")),
         enabled=bool(meta.get("enabled", True)), disabled_reason=str(meta.get("disabled_reason", "")),
         categories=cats, contrasts={k: [s.strip() for s in v] for k, v in contrasts.items()}, raw=data,
+        top_k=int(meta.get("top_k", 1)),
     )
 
 
@@ -213,6 +215,12 @@ def _embed_cached(enc: Encoder, protos: PrototypeSet) -> dict[str, np.ndarray]:
 
 
 # ----------------------------------------------------------------------------- detector
+def _top_k_mean(sims: np.ndarray, k: int) -> np.ndarray:
+    """Row-wise mean of the k largest values (all of them when a row is shorter)."""
+    k = max(1, min(k, sims.shape[1]))
+    return np.sort(sims, axis=1)[:, -k:].mean(axis=1)
+
+
 @dataclass
 class Scored:
     """Per-category evidence for one text: what calibration and evaluation look at."""
@@ -239,22 +247,29 @@ class SemanticDetector:
         return [whole] + [p for p in parts if p != whole]
 
     def score(self, text: str, speaker: str) -> list[Scored]:
-        """Best similarity per category (for this speaker) and the best contrast similarity."""
+        """Per category (for this speaker): its similarity, nearest prototype and the contrasts' similarity.
+
+        A similarity is the mean of the `top_k` nearest sentences, not the single nearest: one
+        accidental look-alike prototype (or contrast) then counts for less. On the dev set, 2-fold
+        cross-validated, k=3 lifted paraphrase recall from +19 to +25 points at the same false-alarm
+        rate as k=1 (docs/semantic.md)."""
         cats = [c for c in self.protos.categories.values() if c.speaker == speaker and c.enabled]
         if not text.strip() or not cats:
             return []
+        k = self.protos.top_k
         pieces = self._pieces(text)
         v = self.encoder.encode(pieces)
         con = self._contrast.get(speaker)
-        # Per piece: the best contrast similarity; a category's evidence is judged within one piece.
-        con_sim = (v @ con.T).max(axis=1) if con is not None and len(con) else np.full(len(pieces), -1.0)
+        # Per piece: the contrasts' similarity; a category's evidence is judged within one piece.
+        con_sim = _top_k_mean(v @ con.T, k) if con is not None and len(con) else np.full(len(pieces), -1.0)
         out: list[Scored] = []
         for c in cats:
             sims = v @ self._cat[c.name].T  # pieces x prototypes
+            cat_sim = _top_k_mean(sims, k)
             # Judge the piece where the category most beats the contrasts.
-            best_piece = int(np.argmax(sims.max(axis=1) - con_sim))
+            best_piece = int(np.argmax(cat_sim - con_sim))
             bj = int(np.argmax(sims[best_piece]))
-            out.append(Scored(c.name, float(sims[best_piece, bj]), c.prototypes[bj], float(con_sim[best_piece])))
+            out.append(Scored(c.name, float(cat_sim[best_piece]), c.prototypes[bj], float(con_sim[best_piece])))
         return out
 
     def detect(self, text: str, speaker: str, skip: set[str]) -> list[SemanticHit]:
