@@ -160,7 +160,8 @@ class SummaryScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         r = self.report
-        t = Text("End of call\n\n", style="bold")
+        t = Text()
+        t.append("End of call\n", style="bold")
         if self.error:
             t.append(f"Stopped: {self.error}\n", style="bold reverse")
         call = r.get("call", {})
@@ -192,7 +193,9 @@ class SummaryScreen(ModalScreen[None]):
         else:
             foot = Text("\nReport not saved.", style="italic")
         foot.append("\nEsc: back to the transcript   q: quit", style="dim")
-        with Vertical(id="dialog"):
+
+        # scrolls when the terminal is small (80x24): the report path must stay reachable
+        with VerticalScroll(id="dialog", classes="summary"):
             yield Static(t)
             yield ck
             yield Static(foot)
