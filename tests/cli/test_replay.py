@@ -92,6 +92,9 @@ def test_realtime_jsonl_streams_start_events_end() -> None:
     assert arrived[-1] - arrived[0] >= duration * 0.95
     flags = [x for x in lines[1:-1] if x["type"] in ("flag", "cue")]
     assert flags and all(isinstance(f.get("latency_s"), float) and f["latency_s"] >= 0 for f in flags)
+    # wall-clock seconds from the audio to the event: a wrong clock (audio time, epoch) would be far off;
+    # the bound is loose because six jobs share these 2 cores (docs/speech.md has the measured p50/p95)
+    assert max(f["latency_s"] for f in flags) < 10.0
     # events are printed as they happen, not all at the end
     first_flag = arrived[lines.index(flags[0])]
     assert first_flag < arrived[-1] - 5.0

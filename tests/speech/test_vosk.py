@@ -74,3 +74,21 @@ def test_stereo_korean_file_gives_two_speakers_in_time_order() -> None:
     assert speakers.index("agent") < speakers.index("customer")
     first_customer = next(u for u in tr.utterances if u.speaker == "customer")
     assert first_customer.start >= len(a) / 16000 - 0.2
+
+
+def test_vosk_through_the_live_pipeline_gives_both_speakers_in_time_order() -> None:
+    from assist.engine.lexicon import load_lexicon
+    from assist.pipeline import Update, file_pipeline
+
+    path = Path(workdir()) / "ko-call.wav"
+    if not path.exists():
+        test_stereo_korean_file_gives_two_speakers_in_time_order()
+    updates: list[Update] = []
+    pipe = file_pipeline(path, updates.append, realtime=False, engine="vosk", model="vosk-ko",
+                         lexicon=load_lexicon("en"), semantic=None)
+    report = pipe.run()
+    assert updates[0].kind == "start" and updates[0].data["engine"] == "vosk"
+    assert any(u.kind == "partial" for u in updates)
+    utts = report["utterances"]
+    assert {u["speaker"] for u in utts} == {"agent", "customer"}
+    assert [u["start"] for u in utts] == sorted(u["start"] for u in utts)
