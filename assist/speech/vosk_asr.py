@@ -37,7 +37,7 @@ def _words(items: list[dict[str, Any]]) -> list[Word]:
 
 class VoskStream:
     """One channel. Vosk's own endpointing closes an utterance; a gap of `pause_s` between words
-    inside its result splits it further, so two turns never share one utterance."""
+    inside its final result splits it further, so two turns never share one utterance."""
 
     def __init__(self, model_dir: str | Path, *, pause_s: float = PAUSE_S) -> None:
         import vosk
@@ -60,9 +60,11 @@ class VoskStream:
         if not words:
             return []
         self.partial_words = words
-        # the partial may already span a pause: earlier groups are settled, the last one is growing
-        groups = split_at_pauses(words, self.pause_s)
-        return [Segment(self.key + i, g, final=False) for i, g in enumerate(groups)]
+        # One key for the whole partial, even if it spans a pause: a partial split in two could be
+        # finalised as one group, leaving a key whose utterance never gets a final (and that the next
+        # turn would then reuse). Vosk's endpointer closes most turns at the pause anyway; the final
+        # is split below, its first group keeping this key.
+        return [Segment(self.key, words, final=False)]
 
     def _final(self, res: dict[str, Any]) -> list[Segment]:
         words = _words(res.get("result", [])) or self.partial_words

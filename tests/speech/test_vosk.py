@@ -92,3 +92,39 @@ def test_vosk_through_the_live_pipeline_gives_both_speakers_in_time_order() -> N
     utts = report["utterances"]
     assert {u["speaker"] for u in utts} == {"agent", "customer"}
     assert [u["start"] for u in utts] == sorted(u["start"] for u in utts)
+
+
+def test_a_partial_spanning_a_pause_keeps_one_key_and_the_final_splits() -> None:
+    """Unit test of VoskStream's bookkeeping with a scripted recogniser (the real one cannot be made to
+    produce this exact sequence on demand): keys are never reused for a later turn."""
+    import json
+
+    class Rec:
+        def __init__(self) -> None:
+            self.results = [
+                (False, {"partial_result": [{"word": "a", "start": 0.0, "end": 0.3},
+                                            {"word": "b", "start": 1.5, "end": 1.8}]}),
+                (True, {"result": [{"word": "a", "start": 0.0, "end": 0.3}, {"word": "b", "start": 1.5, "end": 1.8}]}),
+                (False, {"partial_result": [{"word": "c", "start": 3.0, "end": 3.3}]}),
+            ]
+            self.last: dict = {}
+
+        def AcceptWaveform(self, data: bytes) -> bool:  # noqa: N802 - Vosk's API
+            final, self.last = self.results.pop(0)
+            return final
+
+        def Result(self) -> str:  # noqa: N802
+            return json.dumps(self.last)
+
+        def PartialResult(self) -> str:  # noqa: N802
+            return json.dumps(self.last)
+
+    st = VoskStream.__new__(VoskStream)
+    st.rec, st.pause_s, st.key, st.t, st.partial_words = Rec(), 0.7, 0, 0.0, []
+    block = np.zeros(1600, dtype=np.float32)
+    p1 = st.accept(block)
+    assert [(s.key, s.final, [w.text for w in s.words]) for s in p1] == [(0, False, ["a", "b"])]
+    f1 = st.accept(block)
+    assert [(s.key, s.final, [w.text for w in s.words]) for s in f1] == [(0, True, ["a"]), (1, True, ["b"])]
+    p2 = st.accept(block)
+    assert [(s.key, s.final) for s in p2] == [(2, False)]  # the next turn gets a fresh key
