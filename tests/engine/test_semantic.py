@@ -102,7 +102,12 @@ def test_paraphrase_set_is_at_least_150_lines_the_rules_miss(en: Lexicon) -> Non
 def test_paraphrase_recall_up_at_least_30_points(measured: dict[str, Any]) -> None:
     lex, sem = measured["paraphrase_lexical"], measured["paraphrase_semantic"]
     assert lex["support"] >= 150
-    assert sem["recall"] - lex["recall"] >= 0.30, (lex, sem)
+    # Measured on the labels the rules miss today, so that a rule added tomorrow for one of these
+    # lines does not read as a semantic regression (with today's rules the two figures agree).
+    missed = measured["paraphrase_rules_missed"]
+    assert missed["support"] >= 150
+    assert missed["recall"] >= 0.30, (lex, sem, missed)
+    assert sem["recall"] > lex["recall"]
 
 
 def test_precision_over_the_whole_set_stays_at_least_090(measured: dict[str, Any]) -> None:
