@@ -263,3 +263,32 @@ def test_calibration_search_reproduces_the_detector(en: Lexicon, detector: S.Sem
     for r, got, lx in zip(rows, fast, p.lexical, strict=True):
         slow = lx | {h.category for h in detector.detect(r["text"], r["speaker"], lx)}
         assert got == slow, r["text"]
+
+
+# ----------------------------------------------------------------------------- end to end, real audio
+def test_replay_of_a_recorded_call_flags_paraphrases_semantically(tmp_path: Path) -> None:
+    """espeak-ng speech -> Whisper tiny.en -> coach -> semantic pass, as `assist replay` runs it."""
+    import soundfile as sf
+
+    demo = _script("make_demo_call")
+    turns = [("agent", "Thank you for calling Acme, this is Dana. How can I help?"),
+             ("customer", "Honestly, I'm beyond frustrated."),
+             ("agent", "Our forums are full of people with that problem."),
+             ("agent", "I'll call you back on Thursday at three.")]
+    audio, _ = demo.synth_call(turns)
+    wav = tmp_path / "call.wav"
+    sf.write(wav, audio, demo.RATE)
+    env = {**os.environ, "ASSIST_CONFIG": "/nonexistent/assist.toml", "HF_HUB_OFFLINE": "1",
+           S.CACHE_ENV: str(tmp_path / "cache")}
+    r = subprocess.run([sys.executable, "-m", "assist", "replay", str(wav), "--format", "json", "--company", "Acme",
+                        "--agent-name", "Dana", "--lexicon", "en"], cwd=ROOT, env=env, capture_output=True,
+                       text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    report = json.loads(r.stdout)
+    sem = {(e["category"], e["speaker"]) for e in report["events"] if e["detector"] == "semantic"}
+    assert ("customer-frustration", "customer") in sem, report["utterances"]
+    assert ("known-issue", "agent") in sem, report["utterances"]
+    assert all(e["prototype"] and e["similarity"] >= e["threshold"]
+               for e in report["events"] if e["detector"] == "semantic")
+    assert report["checklist"]["callback"]["status"] == "done"
+    assert len(sem) == 2, "the callback line is a contrast, not a flag"
