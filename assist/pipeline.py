@@ -13,7 +13,7 @@ CONTRACT (used by the CLI, the TUI, batch and role-play; owned by the speech wor
     kind="final"    utterance = final Utterance
     kind="event"    event = an engine Event (flag, cue, retract, checklist, suggest)
     kind="level"    data = {"agent": rms 0..1, "customer": rms 0..1}  (high rate; UIs coalesce)
-    kind="status"   data = {"message": str}  (model loading, device opened, …)
+    kind="status"   data = {"message": str}  (recognition running behind: also "lag_s"; semantic failures)
     kind="position" data = {"t": seconds of audio fed so far}
     kind="end"      data = {"report": report dict}
 The UI turns these into Textual messages with `post_message`; it must never block in on_update.
@@ -86,6 +86,7 @@ class CallPipeline:
         self._sem_q: queue.Queue[int | None] = queue.Queue()
         self._sem_thread: threading.Thread | None = None
         self.position = 0.0
+        self._lag_said = -1e9
         if coach.audio_clock is None:
             coach.audio_clock = self.audio_clock
 
@@ -201,6 +202,15 @@ class CallPipeline:
             yield t0, block, marks
         th.join(timeout=1.0)
 
+    def _report_lag(self, oldest_wall: float) -> None:
+        """Say (as a status update, at most every 10 s) when recognition runs well behind the audio:
+        on a busy machine the user should know why the flags come late."""
+        lag = time.monotonic() - oldest_wall
+        if lag >= 2.0 and time.monotonic() - self._lag_said >= 10.0:
+            self._lag_said = time.monotonic()
+            self._emit(Update("status", data={"message": f"speech recognition is {lag:.1f} s behind the audio "
+                                                         "(the machine is busy)", "lag_s": round(lag, 2)}))
+
     def run(self) -> dict[str, Any]:
         recs = {sp: self.recognizer_factory(sp) for sp in self.source.speakers}
         if self.coach.semantic is not None and self.coach.semantic_async:
@@ -222,6 +232,7 @@ class CallPipeline:
                     self._fed_wall.append(wall)
                 t1 = marks[-1][0]
                 self.position = t1
+                self._report_lag(marks[0][1])
                 self._emit(Update("level", data={sp: _rms(x) for sp, x in block.items()}))
                 self._handle([(sp, seg) for sp, x in block.items() if sp in recs and len(x)
                               for seg in recs[sp].accept(x)])
