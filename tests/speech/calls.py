@@ -61,7 +61,12 @@ def demo_module() -> ModuleType:
 
 @functools.cache
 def workdir() -> Path:
-    return Path(tempfile.mkdtemp(prefix="assist-speech-tests-"))
+    import atexit
+    import shutil
+
+    d = Path(tempfile.mkdtemp(prefix="assist-speech-tests-"))
+    atexit.register(shutil.rmtree, d, ignore_errors=True)
+    return d
 
 
 @functools.cache
