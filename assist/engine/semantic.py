@@ -319,8 +319,9 @@ def load_detector(lexicon: Lexicon, *, ignore_enabled: bool = False) -> tuple[Se
         return None, f"{e.name or 'torch/transformers'} is not installed"
     try:
         enc = get_encoder(folder)
-    except (OSError, ValueError) as e:
-        return None, f"cannot load the sentence model from {folder}: {str(e).splitlines()[0]}"
+    except Exception as e:  # noqa: BLE001 — any failure to load the model means "lexical only", said once
+        first = (str(e).splitlines() or [type(e).__name__])[0]
+        return None, f"cannot load the sentence model from {folder}: {first}"
     return SemanticDetector(enc, protos), ""
 
 

@@ -292,3 +292,12 @@ def test_replay_of_a_recorded_call_flags_paraphrases_semantically(tmp_path: Path
                for e in report["events"] if e["detector"] == "semantic")
     assert report["checklist"]["callback"]["status"] == "done"
     assert len(sem) == 2, "the callback line is a contrast, not a flag"
+
+
+def test_broken_model_folder_means_lexical_only(monkeypatch: pytest.MonkeyPatch, en: Lexicon, tmp_path: Path) -> None:
+    broken = tmp_path / "model"
+    broken.mkdir()
+    (broken / "config.json").write_text("{not json", encoding="utf-8")
+    monkeypatch.setenv(S.MODEL_ENV, str(broken))
+    det, why = S.load_detector(en)
+    assert det is None and "cannot load the sentence model" in why and "\n" not in why
