@@ -301,3 +301,23 @@ def test_broken_model_folder_means_lexical_only(monkeypatch: pytest.MonkeyPatch,
     monkeypatch.setenv(S.MODEL_ENV, str(broken))
     det, why = S.load_detector(en)
     assert det is None and "cannot load the sentence model" in why and "\n" not in why
+
+
+def test_calibration_writes_thresholds_back_and_keeps_the_rest(tmp_path: Path) -> None:
+    cal = _script("calibrate_semantic")
+    f = tmp_path / "en.semantic.toml"
+    f.write_text(EN_PROTOS.read_text(encoding="utf-8"), encoding="utf-8")
+    before = S.load_prototypes(f)
+    cats = {n: (0.61, 0.07) for n in before.categories}
+    cats["jargon"] = cal.OFF
+    cal.write_back(f, cats, "test run")
+    after = S.load_prototypes(f)
+    for n, c in after.categories.items():
+        assert c.prototypes == before.categories[n].prototypes
+        if n == "jargon":
+            assert not c.enabled
+        else:
+            assert (c.threshold, c.margin, c.enabled) == (0.61, 0.07, True)
+    assert after.contrasts == before.contrasts and after.top_k == before.top_k
+    text = f.read_text(encoding="utf-8")
+    assert text.count("# calibrated: test run") == 1 and "# Semantic prototypes for the English" in text
