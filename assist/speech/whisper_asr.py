@@ -101,8 +101,11 @@ class WhisperStream:
     """
 
     def __init__(self, asr: WhisperASR, *, step_s: float = 1.0, window_s: float = 15.0, pause_s: float = 0.7,
-                 silence_rms: float = 0.01) -> None:
+                 silence_rms: float = 0.01, reuse_last_pass: bool = False, live: bool = True) -> None:
         self.asr = asr
+        self.reuse_last_pass = reuse_last_pass  # always skip the final decode when it can (faster, rougher)
+        self.live = live  # big blocks mean "behind" only for a live source
+        self.behind = False
         self.step = int(step_s * RATE)
         self.window = int(window_s * RATE)
         self.pause = int(pause_s * RATE)
@@ -125,6 +128,9 @@ class WhisperStream:
         they are scanned frame by frame so a pause inside them still closes the utterance at the
         right place, but the partial is decoded only once, at the end (that is how it catches up)."""
         samples = samples.astype(np.float32, copy=False)
+        # More than half a second at once means the pipeline fell behind (live blocks are 0.1 s):
+        # then a turn whose last pass already heard it all is not decoded again (see _close).
+        self.behind = len(samples) > 5 * _FRAME and self.live
         out: list[Segment] = []
         for i in range(0, len(samples), _FRAME):
             frame = samples[i:i + _FRAME]
@@ -187,9 +193,11 @@ class WhisperStream:
         out: list[Segment] = []
         if self.speech_seen:
             latest = self.committed + self.prev
-            # If the last pass already heard the whole turn, it becomes the final: decoding it again
-            # would only add latency (on 2 busy cores a decode takes most of a second).
-            heard_all = bool(latest) and self.decoded_at >= self.last_loud
+            # The final is one more decode of the whole turn (beam search: the best text for the
+            # report). When the pipeline is behind and the last greedy pass already heard the whole
+            # turn, that pass becomes the final instead: on 2 busy cores a decode takes most of a
+            # second, and catching up matters more than the last few words' accuracy.
+            heard_all = (self.reuse_last_pass or self.behind) and bool(latest) and self.decoded_at >= self.last_loud
             words = latest if heard_all else (self._decode(trim=True) or latest)
             if words:
                 out.append(Segment(self.key, words, final=True, committed=len(words)))
