@@ -9,7 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.speech.calls import CALL_TURNS, PLANTED, ROOT, call_wav, cli_env, converted, demo_module, realtime_run
+from tests.speech.calls import (
+    CALL_TURNS,
+    PLANTED,
+    ROOT,
+    call_wav,
+    cli_env,
+    converted,
+    demo_module,
+    realtime_run,
+    wer,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -99,6 +109,10 @@ def test_realtime_jsonl_streams_start_events_end() -> None:
     first_flag = arrived[lines.index(flags[0])]
     assert first_flag < arrived[-1] - 5.0
     _planted_ok(lines[-1]["report"])
+    # the streaming finals are the report's transcript: as good as the whole-file path's aim
+    utts = lines[-1]["report"]["utterances"]
+    ref = " ".join(text for _, text in CALL_TURNS)
+    assert wer(ref, " ".join(u["text"] for u in utts)) < 0.25, [u["text"] for u in utts]
 
 
 def test_output_file(tmp_path: Path) -> None:
