@@ -209,8 +209,8 @@ class AssistApp(App[int]):
             self.post_message(CallFailed(f"internal error: {type(e).__name__}: {e}"))
             return
         self.pipe = pipe
-        if self.quitting:
-            pipe.stop()
+        if self.quitting or not self.is_running:
+            return  # the user left while the models loaded: do not start the call
         try:
             report = pipe.run()
         except AssistError as e:
