@@ -11,7 +11,7 @@ import argparse
 from pathlib import Path
 
 from assist.config import Config, config_path, load_config
-from assist.errors import AssistError, DeviceError, InputError
+from assist.errors import DeviceError, InputError
 from assist.ui.app import AssistApp, Pipeline, PipelineFactory, args_config
 
 
@@ -34,16 +34,21 @@ def file_factory(path: str | Path, args: argparse.Namespace | None, *, realtime:
 
 
 def mic_factory(args: argparse.Namespace | None) -> PipelineFactory:
+    """Pipelines from the microphone (and the customer's device, when one is set)."""
+
     def make(on_update, cfg: Config) -> Pipeline:  # type: ignore[no-untyped-def]
-        from assist.pipeline import mic_pipeline  # type: ignore[attr-defined]
+        from assist.pipeline import mic_pipeline
 
         ns = args if args is not None else argparse.Namespace()
-        extra = {"agent_device": getattr(ns, "agent_device", None) or cfg.agent_device or None,
-                 "customer_device": getattr(ns, "customer_device", None) or cfg.customer_device or None,
-                 "company": getattr(ns, "company", None) or cfg.company or None,
-                 "agent_name": getattr(ns, "agent_name", None) or cfg.agent_name or None}
-        ns = argparse.Namespace(**{**vars(ns), **extra})
-        pipe: Pipeline = mic_pipeline(on_update, args=ns)
+        if not getattr(ns, "lexicon", None) and cfg.lexicon:
+            ns = argparse.Namespace(**{**vars(ns), "lexicon": cfg.lexicon})
+        pipe: Pipeline = mic_pipeline(
+            on_update, args=ns,
+            agent_device=getattr(ns, "agent_device", None) or cfg.agent_device or None,
+            customer_device=getattr(ns, "customer_device", None) or cfg.customer_device or None,
+            engine=getattr(ns, "engine", None) or cfg.engine or None,
+            model=getattr(ns, "model", None) or cfg.model or None,
+            company=cfg.company or None, agent_name=cfg.agent_name or None)
         return pipe
 
     return make
@@ -101,10 +106,6 @@ def _check_input_device(args: argparse.Namespace, cfg: Config) -> None:
         raise DeviceError(f"no audio input available ({e}); use --source FILE to play a recording") from None
     if not any(d.get("max_input_channels", 0) > 0 for d in devices):
         raise DeviceError("no microphone found (no audio input device); use --source FILE to play a recording")
-    try:
-        from assist.pipeline import mic_pipeline  # type: ignore[attr-defined]  # noqa: F401
-    except ImportError:
-        raise AssistError("live microphone input is not available in this build; use --source FILE") from None
 
 
 def run_live(args: argparse.Namespace) -> int:

@@ -262,3 +262,34 @@ def test_settings_command_sets_and_shows(capsys: pytest.CaptureFixture[str]) -> 
     assert "company = 'Acme'" in capsys.readouterr().out
     assert main(["settings", "target_call_s=soon"]) == 2
     assert main(["settings", "colour=blue"]) == 2
+
+
+async def test_transcript_stays_put_when_scrolled_back() -> None:
+    factory = scripted(stop_after=len(demo_utterances()) - 1)
+    app = make_app("live", factory=factory, config=CFG, ask_names=False, save=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: bool(factory.made) and factory.made[0].held.is_set())
+        await pilot.pause(0.2)
+        view = app.transcript
+        assert view.max_scroll_y > 0 and view.at_live_edge  # followed the live edge so far
+        view.scroll_home(animate=False)
+        await pilot.pause()
+        app.apply(Update("final", utterance=Utterance(99, "customer", 70.0, 72.0, "Are you still there?")))
+        await pilot.pause(0.2)
+        assert view.scroll_y == 0  # the user is reading back: do not yank the view
+        view.scroll_end(animate=False)
+        await pilot.pause()
+        app.apply(Update("final", utterance=Utterance(100, "agent", 73.0, 75.0, "Yes, I am here.")))
+        await pilot.pause(0.2)
+        assert view.at_live_edge
+        await pilot.press("q")
+
+
+async def test_report_also_goes_to_the_call_history() -> None:
+    store_mod = pytest.importorskip("assist.store")
+    app = make_app("live", factory=scripted(), config=CFG, ask_names=False)
+    async with app.run_test() as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SummaryScreen))
+        await pilot.press("q")
+    calls = store_mod.open_store(None).list_calls()
+    assert len(calls) == 1 and calls[0].kind == "live"
