@@ -253,7 +253,7 @@ class AssistApp(App[int]):
         self.say(f"assist: {msg.error}   (press q to quit)")
         if self.quitting or self.pipe is None:
             # nothing ran (bad file, no model): leave, and the launcher prints the one-line error
-            self.exit(2)
+            self.exit(2, return_code=2)
 
     def on_call_ended(self, msg: CallEnded) -> None:
         self.report = msg.report

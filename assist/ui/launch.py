@@ -85,7 +85,11 @@ def _check_file(path: str) -> None:
 
 
 def _run(app: AssistApp) -> int:
-    rc = app.run()
+    return outcome(app, app.run())
+
+
+def outcome(app: AssistApp, rc: int | None) -> int:
+    """The exit code after the app closed; a call that never started is bad input (raised)."""
     if app.failed and app.pipe is None:
         # failed before any audio flowed (undecodable file, no model): that is bad input, say it plainly
         raise InputError(app.failed)

@@ -293,3 +293,19 @@ async def test_report_also_goes_to_the_call_history() -> None:
         await pilot.press("q")
     calls = store_mod.open_store(None).list_calls()
     assert len(calls) == 1 and calls[0].kind == "live"
+
+
+async def test_undecodable_recording_closes_with_one_line_error(tmp_path: Path) -> None:
+    bad = tmp_path / "call.ogg"
+    bad.write_text("this is not audio\n")
+    app = make_app("replay", bad, config=CFG, ask_names=False, save=False, audio_out=False)
+    async with app.run_test() as pilot:
+        await wait_for(pilot, lambda: not app.is_running, timeout=30)
+    assert app.return_code == 2
+    assert app.failed is not None and "call.ogg" in app.failed and "\n" not in app.failed
+    from assist.errors import InputError
+    from assist.ui.launch import outcome
+
+    with pytest.raises(InputError) as e:
+        outcome(app, app.return_value)  # the launcher: the one-line message and exit code 2
+    assert e.value.exit_code == 2
