@@ -44,12 +44,13 @@ class HelpScreen(ModalScreen[None]):
         self.mode = mode
 
     def compose(self) -> ComposeResult:
-        t = Text("Keys\n\n", style="bold")
+        t = Text()
+        t.append("Keys\n\n", style="bold")
         for key, what in HELP.get(self.mode, HELP["live"]):
             t.append(f"  {key:<8}", style="bold")
             t.append(what + "\n")
-        t.append("\nThe card shows the newest coaching point: what was said, why it hurts, and the line to\n"
-                 "say instead. ✓ done  … pending  ✗ missed.  Press Esc to close.")
+        t.append("\nThe card shows the newest coaching point: what was said, why it hurts, and the line to "
+                 "say instead.\nChecklist: ✓ done  … pending  ✗ missed  · not yet.\n\nEsc closes this help.")
         with Vertical(id="dialog"):
             yield Static(t)
 
@@ -85,6 +86,7 @@ class SettingsScreen(ModalScreen[Config | None]):
             yield Label(Text(self.title_text, style="bold"))
             if self.intro:
                 yield Static(self.intro)
+            yield Static(Text("Enter saves, Esc cancels.", style="italic"))
             for name, label in self.FIELDS:
                 yield Label(label)
                 yield Input(str(getattr(self.config, name)), id=f"f-{name}")
