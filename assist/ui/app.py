@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import bisect
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -117,6 +118,10 @@ class AssistApp(App[int]):
         self.duration: float | None = None
         self._audio = _AudioOut.probe() if (mode == "replay" and audio_out is not False) else None
         self.t_mounted: float | None = None
+        # Textual draws its own background, so a light terminal wants a light theme: ASSIST_THEME=textual-light
+        theme = os.environ.get("ASSIST_THEME")
+        if theme and theme in self.available_themes:
+            self.theme = theme
         self.t_first_frame: float | None = None  # benchmarks/bench_ui.py reads these
         self.t_created = time.monotonic()
 

@@ -212,9 +212,10 @@ class CardItem:
         semantic = ev.detector == "semantic"
         title = category_title(ev.category)
         if ev.type == "checklist":
-            status = ev.data.get("status", "")
+            status = str(ev.data.get("status", ""))
             missing = ev.data.get("missing") or []
-            title = f"{title}: {status}" + (f" ({', '.join(missing)})" if missing else "")
+            title = f"{title}: {'due now' if status == 'pending' else status}" + (
+                f" ({', '.join(missing)})" if missing else "")
         elif ev.type == "suggest":
             title = f"{title}: say it now"
         # checklist and suggest events about the same moment (empathy missed + "say it now")

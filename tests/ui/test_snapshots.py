@@ -62,3 +62,15 @@ def test_end_of_call_summary(snap_compare: Any) -> None:
         await _until(pilot, lambda: isinstance(app.screen, SummaryScreen))
 
     assert snap_compare(app, terminal_size=(120, 35), run_before=run_before)
+
+
+def test_mid_call_light_theme(snap_compare: Any, monkeypatch: Any) -> None:
+    monkeypatch.setenv("ASSIST_THEME", "textual-light")
+    factory = scripted(stop_after=NMJ + 1)
+    app = make_app("live", factory=factory, config=CFG, ask_names=False, save=False)
+    assert app.theme == "textual-light"
+
+    async def run_before(pilot: Any) -> None:
+        await _until(pilot, lambda: bool(factory.made) and factory.made[0].held.is_set())
+
+    assert snap_compare(app, terminal_size=(120, 35), run_before=run_before)
