@@ -228,10 +228,10 @@ class AssistApp(App[int]):
 
     def _from_pipeline(self, u: Update) -> None:
         """Called on the pipeline's thread: hand over, never block, never touch widgets."""
+        if u.kind == "level":
+            return  # no level meter on this screen: do not wake the UI thread ten times a second
         if self.mode == "live":
             self.post_message(PipelineUpdate(u))
-            return
-        if u.kind == "level":
             return
         t = float(getattr(self.pipe, "position", 0.0) or 0.0)
         if u.kind == "position":
