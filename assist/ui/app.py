@@ -262,8 +262,6 @@ class AssistApp(App[int]):
 
     def on_call_ended(self, msg: CallEnded) -> None:
         self.report = msg.report
-        if self.report is not None:
-            self.report.setdefault("marks", [round(m, 2) for m in self.marks])
         if self.mode == "replay":
             self.analysis_done = True
             self.duration = float((self.report or {}).get("call", {}).get("duration_s") or self.analysed_t)
@@ -343,11 +341,17 @@ class AssistApp(App[int]):
     def _save(self) -> None:
         if self.log_file is not None:
             self.log_file.close()
-        if not self.save_enabled or self.report is None or self.saved:
+        if not self.save_enabled or self.report is None:
             return
+        marks = [round(m, 2) for m in self.marks]
+        if self.saved and self.report.get("marks") == marks:
+            return
+        # a replay is saved when its analysis ends and again if marks were added while reviewing
+        # (same files, overwritten); the call history gets it once
+        self.report["marks"] = marks
         try:
             self.saved = save_report(self.report, self.config, self.stem,
-                                     kind="replay" if self.mode == "replay" else "live")
+                                     kind="replay" if self.mode == "replay" else "live", to_store=not self.saved)
             self.say(f"Report saved: {self.saved[0]}")
         except OSError as e:
             self.say(f"report NOT saved: {e}")

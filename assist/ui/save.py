@@ -66,7 +66,8 @@ class TranscriptLog:
             self._f = None
 
 
-def save_report(report: dict[str, Any], cfg: Config, stem: str, *, kind: str = "live") -> list[Path]:
+def save_report(report: dict[str, Any], cfg: Config, stem: str, *, kind: str = "live",
+                to_store: bool = True) -> list[Path]:
     """Write `<stem>.json` and `<stem>.md` to the reports dir (redacted unless opted out) and, when
     the call-history store is installed, save the call there too. Returns what was written."""
     from assist.report import render
@@ -81,7 +82,8 @@ def save_report(report: dict[str, Any], cfg: Config, stem: str, *, kind: str = "
         tmp.write_text(render(rep, fmt), encoding="utf-8")
         tmp.replace(p)  # never a half-written report next to a good transcript log
         written.append(p)
-    save_to_store(rep, cfg, kind=kind)
+    if to_store:
+        save_to_store(rep, cfg, kind=kind)
     return written
 
 

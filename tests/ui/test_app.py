@@ -309,3 +309,17 @@ async def test_undecodable_recording_closes_with_one_line_error(tmp_path: Path) 
     with pytest.raises(InputError) as e:
         outcome(app, app.return_value)  # the launcher: the one-line message and exit code 2
     assert e.value.exit_code == 2
+
+
+async def test_replay_marks_reach_the_saved_report_and_summary_opens_at_the_end() -> None:
+    app = make_app("replay", source="demo-call.ogg", factory=scripted(), config=CFG, ask_names=False,
+                   audio_out=False, replay_speed=200.0)
+    async with app.run_test() as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SummaryScreen))
+        assert app.saved  # saved when the analysis finished
+        await pilot.press("escape")
+        await pilot.press("m")
+        await pilot.press("q")
+        await wait_for(pilot, lambda: not app.is_running)
+    rep = json.loads(app.saved[0].read_text())
+    assert len(rep["marks"]) == 1
