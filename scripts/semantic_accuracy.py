@@ -107,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--force", action="store_true", help="measure even if the .semantic.toml is switched off")
     ap.add_argument("--relabel", action="store_true",
                     help="first mark paraphrases the rules now catch as kind \"variant\" (rewrites the file)")
+    ap.add_argument("--recogniser-form", action="store_true",
+                    help="measure the rows as a recogniser writes them: lower case, no punctuation")
     ap.add_argument("--errors", action="store_true", help="list the rows lexical+semantic gets wrong")
     a = ap.parse_args(argv)
     try:
@@ -126,6 +128,11 @@ def main(argv: list[str] | None = None) -> int:
         n_para, n_var = relabel(lex)
         print(f"relabelled {PARAPHRASES.name}: {n_para} paraphrases the rules miss, {n_var} variants they catch")
         rows = rows_for(lex.language)
+    if a.recogniser_form:
+        import re
+
+        rows = [E.Row(r.id, r.lang, r.speaker, " ".join(re.sub(r"[^\w' ]+", " ", r.text.lower()).split()),
+                      r.labels, r.kind) for r in rows]
     t0 = time.perf_counter()
     m = measure(lex, rows, det)
     if a.json:
