@@ -270,6 +270,7 @@ class AssistApp(App[int]):
         else:
             self.ended = True
             self.gauges.set_values(status="Call ended")
+            self._final_checklist()
         self._save()
         if self.quitting:
             self.exit(0)
@@ -327,6 +328,12 @@ class AssistApp(App[int]):
                 self.history.push(cur)
             self.card.show_item(item)
 
+    def _final_checklist(self) -> None:
+        # the report's checklist is the engine's last word: it also decides items no event settled
+        # during the call ("not-needed" empathy, a callback never promised)
+        if self.report is not None and isinstance(self.report.get("checklist"), dict):
+            self.checklist.set_state(self.report["checklist"])
+
     def _update_metrics(self) -> None:
         m = compute_metrics(list(self.finals.values()))
         self.gauges.set_values(wpm=m.get("agent_wpm"), talk_ratio=m.get("agent_talk_ratio"))
@@ -366,11 +373,13 @@ class AssistApp(App[int]):
         if self.analysis_done and self.t >= (self.duration or 0.0) - 0.05 and not self.ended:
             self.ended = True
             self.gauges.set_values(status="End of recording")
+            self._final_checklist()
             self.show_summary()
 
     def _show_until(self, t: float) -> None:
         """Apply every timeline item up to audio time `t` (forward only)."""
-        n = len(self.timeline)
+        # the worker appends to timeline, then to _tl_times: only items present in both are safe
+        n = min(len(self.timeline), len(self._tl_times))
         end = bisect.bisect_right(self._tl_times, t, 0, n)
         # partials superseded within this step are skipped: only the last state of a turn matters
         for i in range(self._shown, end):
