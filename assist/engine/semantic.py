@@ -3,14 +3,14 @@ the stock phrases, with sentence embeddings from all-MiniLM-L6-v2 (transformers,
 
 Prototypes live next to the lexicon (`en.toml` -> `en.semantic.toml`): per category, example
 sentences, a calibrated threshold and margin; plus *contrasts*, fine sentences that look alike
-("what I can do is…"). A line is flagged for a category when its best cosine similarity to that
-category's prototypes is at least the threshold AND beats its best similarity to the contrasts by
-the margin. Only the single best category is returned: two weak guesses are worse than one.
+("what I can do is…"). A line is flagged for a category when its similarity to that category's
+prototypes (mean of the `top_k` nearest) is at least the threshold AND beats its similarity to the
+contrasts by the margin. Only the single best category is returned: two weak guesses are worse
+than one. docs/semantic.md has the measured accuracy and speed.
 
 The model is loaded once per process (module cache, under a lock: the live pipeline runs this from
-a worker thread). Prototype embeddings are cached on disk, keyed by the prototype file's hash and
-the model id, so a changed file is re-embedded and an unchanged one costs nothing at start-up.
-"""
+a worker thread). Prototype embeddings are cached on disk, keyed by the embedded sentences and the
+model id, so changed sentences are re-embedded and re-calibrated thresholds cost nothing."""
 
 from __future__ import annotations
 
