@@ -9,6 +9,7 @@ feed while a semantic worker adds its findings.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -347,7 +348,11 @@ class Coach:
             if m is not None and any_match(cb.exceptions, s.text):
                 m = None
             # The time may come in the next sentence ("I'll call you back. Thursday, by three.").
-            concrete = any_match(cb.concrete, s.text)
+            # The day/time that belongs to the promise is the one after it: in "I refunded the second
+            # charge, and I'll call you back on Thursday by 3 pm" the commitment is Thursday, not "the second".
+            concrete = _first_match_from(cb.concrete, s.text, m.start()) if m is not None else None
+            if concrete is None:
+                concrete = any_match(cb.concrete, s.text)
             csent = s
             if concrete is None and m is not None and si + 1 < len(sents):
                 concrete, csent = any_match(cb.concrete, sents[si + 1].text), sents[si + 1]
@@ -499,6 +504,16 @@ class Coach:
                 "score": score,
                 "score_breakdown": breakdown,
             }
+
+
+def _first_match_from(patterns: list[re.Pattern[str]], text: str, pos: int) -> re.Match[str] | None:
+    """The earliest match at or after `pos` over all patterns (the longest on a tie)."""
+    best: re.Match[str] | None = None
+    for p in patterns:
+        mm = p.search(text, pos)
+        if mm and (best is None or (mm.start(), -mm.end()) < (best.start(), -best.end())):
+            best = mm
+    return best
 
 
 def analyze_utterances(utts: list[Utterance], lexicon: Lexicon, *, company: str | None = None,

@@ -118,3 +118,13 @@ def test_suggestion_and_why_reach_the_event(en: Lexicon) -> None:
     (ev,) = c.feed(utt(0, "agent", "That's not my job."))
     assert ev.suggestion == "Let me find the right person and stay with you until it's sorted."
     assert ev.why.startswith("Tip 11") and ev.severity == "critical" and ev.match == "That's not my job"
+
+
+def test_commitment_is_the_time_after_the_promise_not_an_earlier_date(en: Lexicon) -> None:
+    # "the second" reads as a date; the promise's own day and time come after it.
+    c = Coach(en, today=dt.date(2026, 11, 18))
+    c.feed(utt(0, "agent", "I have refunded the second charge today, and I'll call you back on Thursday by 3 pm."))
+    assert c.checklist()["callback"]["commitment"] == "on Thursday by 3 pm"
+    c2 = Coach(en, today=dt.date(2026, 11, 18))
+    c2.feed(utt(0, "agent", "On Monday I'll call you back."))  # a day only before the promise still counts
+    assert c2.checklist()["callback"]["status"] == "done"
