@@ -98,15 +98,16 @@ class Hit:
 
 
 class _Compiled:
-    """A rule ready for matching. Two prefilter levels keep benign lines cheap: one regex of all
-    the rule's literals (a single scan in C: most rules are skipped here), then per pattern its
-    own literals, so only patterns whose words are present run their full regex."""
+    """A rule ready for matching. Two prefilter levels keep benign lines cheap: the rule's
+    literals (most rules are skipped because none of them is in the sentence), then per pattern
+    its own literals, so only patterns whose words are present run their full regex. Both are
+    answered from the sentence's set of present literals (`_Scanner`), one C scan per sentence."""
 
-    __slots__ = ("rule", "pats", "prefilter")
+    __slots__ = ("rule", "pats", "lits")
 
     def __init__(self, rule: Rule) -> None:
         self.rule = rule
-        self.pats: list[tuple[re.Pattern[str], str | re.Pattern[str] | None]] = []
+        self.pats: list[tuple[re.Pattern[str], frozenset[str] | None]] = []
         union: set[str] | None = set()
         for p in rule.patterns:
             lits = literals_of(p)
@@ -116,9 +117,8 @@ class _Compiled:
                 continue
             if union is not None:
                 union |= lits
-            # One literal: a plain `in` test; several: an alternation scanned in C.
-            self.pats.append((p, next(iter(lits)) if len(lits) == 1 else _alternation(frozenset(lits))))
-        self.prefilter = _alternation(frozenset(union)) if union else None
+            self.pats.append((p, frozenset(lits)))
+        self.lits = frozenset(union) if union else None
 
 
 @functools.lru_cache(maxsize=1024)
@@ -127,10 +127,69 @@ def _alternation(lits: frozenset[str]) -> re.Pattern[str]:
     return re.compile("|".join(re.escape(x) for x in sorted(lits, key=lambda x: (-len(x), x))))
 
 
+def _trie_source(lits: frozenset[str]) -> str:
+    """A regex matching, at a position, the LONGEST literal that starts there: the literals as
+    a character trie, so each step is one character test among distinct first characters (a
+    flat alternation of hundreds of literals would try them one by one at every position)."""
+    trie: dict[str, Any] = {}
+    for lit in lits:
+        node = trie
+        for ch in lit:
+            node = node.setdefault(ch, {})
+        node[""] = {}  # end of a literal
+
+    def emit(node: dict[str, Any]) -> str:
+        kids = [re.escape(ch) + emit(sub) for ch, sub in sorted(node.items()) if ch]
+        if not kids:
+            return ""
+        body = kids[0] if len(kids) == 1 else "(?:" + "|".join(kids) + ")"
+        # Greedy optional: the longer literal is tried first, the one ending here is the fallback.
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(trie)
+
+
+class _Scanner:
+    """Which of a fixed set of literals occur in a text, in one regex scan.
+
+    A zero-width look-ahead at every position reports the longest literal starting there; every
+    other literal starting at that position is a prefix of it, so adding each reported literal's
+    prefixes that are themselves literals gives exactly the set {lit for lit in lits if lit in text}
+    (the set the per-rule `in`/search prefilters used to compute one by one)."""
+
+    __slots__ = ("_re", "_closure")
+
+    def __init__(self, lits: frozenset[str]) -> None:
+        self._re = re.compile("(?=(" + _trie_source(lits) + "))") if lits else None
+        self._closure = {lit: frozenset(lit[:i] for i in range(1, len(lit) + 1) if lit[:i] in lits)
+                         for lit in lits}
+
+    def present(self, text: str) -> set[str]:
+        out: set[str] = set()
+        if self._re is None:
+            return out
+        closure = self._closure
+        for m in self._re.finditer(text):
+            out |= closure[m.group(1)]
+        return out
+
+
+@functools.lru_cache(maxsize=64)
+def _scanner(lits: frozenset[str]) -> _Scanner:
+    # Compiling the trie regex costs a few ms; a Coach (and so a Matcher) is made per call with
+    # the same lexicon, so the scanner is built once per literal set.
+    return _Scanner(lits)
+
+
 class Matcher:
     def __init__(self, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
         self._rules = [_Compiled(r) for r in lexicon.rules]
+        every: set[str] = set()
+        for c in self._rules:
+            for _, lits in c.pats:
+                every |= lits or ()
+        self._scanner = _scanner(frozenset(every))
         self._fillers = sorted(lexicon.fillers, key=len, reverse=True)
 
     def normalize(self, text: str, words: list[str] | None = None) -> NormText:
@@ -156,18 +215,25 @@ class Matcher:
         for si, s in enumerate(norm.sentences):
             text = s.text
             starts: list[int] | None = None
+            present: set[str] | None = None
             for c in self._rules:
                 r = c.rule
                 if r.speaker != "any" and r.speaker != speaker:
                     continue
                 if r.position == "utterance-start" and si > 0:
                     continue
-                if c.prefilter is not None and c.prefilter.search(text) is None:
-                    continue
-                hit = None
-                for pat, lit in c.pats:
-                    if lit is not None and (lit not in text if isinstance(lit, str) else lit.search(text) is None):
+                if c.lits is not None:
+                    if present is None:
+                        present = self._scanner.present(text)
+                    if c.lits.isdisjoint(present):
                         continue
+                hit = None
+                for pat, lits in c.pats:
+                    if lits is not None:
+                        if present is None:
+                            present = self._scanner.present(text)
+                        if lits.isdisjoint(present):
+                            continue
                     if r.position == "anywhere":
                         cands: Any = pat.finditer(text)
                     else:
