@@ -188,7 +188,8 @@ class Matcher:
         every: set[str] = set()
         for c in self._rules:
             for _, lits in c.pats:
-                every |= lits or ()
+                if lits is not None:
+                    every |= lits
         self._scanner = _scanner(frozenset(every))
         self._fillers = sorted(lexicon.fillers, key=len, reverse=True)
 
