@@ -185,12 +185,24 @@ class Matcher:
     def __init__(self, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
         self._rules = [_Compiled(r) for r in lexicon.rules]
-        every: set[str] = set()
+        # Every pattern gets an id in rule order, then pattern order; each literal knows the
+        # patterns it admits. A sentence's present literals then name the only patterns worth
+        # running, in the same order the rules were tried in, without a test per pattern.
+        self._pats: list[tuple[_Compiled, re.Pattern[str]]] = []
+        by_lit: dict[str, list[int]] = {}
+        always: list[int] = []  # patterns with no literal prefilter: tried on every sentence
         for c in self._rules:
-            for _, lits in c.pats:
-                if lits is not None:
-                    every |= lits
-        self._scanner = _scanner(frozenset(every))
+            for pat, lits in c.pats:
+                pid = len(self._pats)
+                self._pats.append((c, pat))
+                if lits is None:
+                    always.append(pid)
+                else:
+                    for lit in lits:
+                        by_lit.setdefault(lit, []).append(pid)
+        self._by_lit = {lit: tuple(ids) for lit, ids in by_lit.items()}
+        self._always = frozenset(always)
+        self._scanner = _scanner(frozenset(by_lit))
         self._fillers = sorted(lexicon.fillers, key=len, reverse=True)
 
     def normalize(self, text: str, words: list[str] | None = None) -> NormText:
@@ -213,45 +225,40 @@ class Matcher:
 
     def find(self, norm: NormText, speaker: str, *, partial: bool = False) -> list[Hit]:
         hits: list[Hit] = []
+        by_lit = self._by_lit
         for si, s in enumerate(norm.sentences):
             text = s.text
             starts: list[int] | None = None
-            present: set[str] | None = None
-            for c in self._rules:
+            cand: set[int] = set(self._always)
+            for lit in self._scanner.present(text):
+                cand.update(by_lit[lit])
+            if not cand:
+                continue  # most benign sentences end here
+            done: _Compiled | None = None  # the rule just hit or ruled out: skip its other patterns
+            for pid in sorted(cand):
+                c, pat = self._pats[pid]
+                if c is done:
+                    continue
                 r = c.rule
-                if r.speaker != "any" and r.speaker != speaker:
+                if (r.speaker != "any" and r.speaker != speaker) or (r.position == "utterance-start" and si > 0):
+                    done = c
                     continue
-                if r.position == "utterance-start" and si > 0:
-                    continue
-                if c.lits is not None:
-                    if present is None:
-                        present = self._scanner.present(text)
-                    if c.lits.isdisjoint(present):
+                if r.position == "anywhere":
+                    cands: Any = pat.finditer(text)
+                else:
+                    if starts is None:
+                        starts = self._starts(s)
+                    cands = (pat.match(text, p) for p in starts)
+                # Try every occurrence: an exception on the first ("no problem with the
+                # line") must not hide a later one in the same sentence ("… so no problem").
+                for m in cands:
+                    if m is None or m.end() == m.start():
                         continue
-                hit = None
-                for pat, lits in c.pats:
-                    if lits is not None:
-                        if present is None:
-                            present = self._scanner.present(text)
-                        if lits.isdisjoint(present):
-                            continue
-                    if r.position == "anywhere":
-                        cands: Any = pat.finditer(text)
-                    else:
-                        if starts is None:
-                            starts = self._starts(s)
-                        cands = (pat.match(text, p) for p in starts)
-                    # Try every occurrence: an exception on the first ("no problem with the
-                    # line") must not hide a later one in the same sentence ("… so no problem").
-                    for m in cands:
-                        if m is None or m.end() == m.start():
-                            continue
-                        hit = self._check(r, s, si, m, partial)
-                        if hit is not None:
-                            break
+                    hit = self._check(r, s, si, m, partial)
                     if hit is not None:
                         hits.append(hit)
-                        break  # one hit per rule per sentence is enough
+                        done = c  # one hit per rule per sentence is enough
+                        break
         return hits
 
     def _check(self, r: Rule, s: Sentence, si: int, m: re.Match[str], partial: bool) -> Hit | None:
