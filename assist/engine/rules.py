@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -181,29 +182,64 @@ def _scanner(lits: frozenset[str]) -> _Scanner:
     return _Scanner(lits)
 
 
-class Matcher:
-    def __init__(self, lexicon: Lexicon) -> None:
-        self.lexicon = lexicon
-        self._rules = [_Compiled(r) for r in lexicon.rules]
+class _Tables:
+    """A lexicon's rules compiled for matching. Built once per lexicon object, not per Matcher:
+    a Coach (and its Matcher) is made per call, per devset row and per test."""
+
+    __slots__ = ("key", "rules", "pats", "by_lit", "always", "scanner", "fillers")
+
+    def __init__(self, lexicon: Lexicon, key: tuple[Any, ...]) -> None:
+        self.key = key
+        self.rules = [_Compiled(r) for r in lexicon.rules]
         # Every pattern gets an id in rule order, then pattern order; each literal knows the
         # patterns it admits. A sentence's present literals then name the only patterns worth
         # running, in the same order the rules were tried in, without a test per pattern.
-        self._pats: list[tuple[_Compiled, re.Pattern[str]]] = []
+        self.pats: list[tuple[_Compiled, re.Pattern[str]]] = []
         by_lit: dict[str, list[int]] = {}
         always: list[int] = []  # patterns with no literal prefilter: tried on every sentence
-        for c in self._rules:
+        for c in self.rules:
             for pat, lits in c.pats:
-                pid = len(self._pats)
-                self._pats.append((c, pat))
+                pid = len(self.pats)
+                self.pats.append((c, pat))
                 if lits is None:
                     always.append(pid)
                 else:
                     for lit in lits:
                         by_lit.setdefault(lit, []).append(pid)
-        self._by_lit = {lit: tuple(ids) for lit, ids in by_lit.items()}
-        self._always = frozenset(always)
-        self._scanner = _scanner(frozenset(by_lit))
-        self._fillers = sorted(lexicon.fillers, key=len, reverse=True)
+        self.by_lit = {lit: tuple(ids) for lit, ids in by_lit.items()}
+        self.always = frozenset(always)
+        self.scanner = _scanner(frozenset(by_lit))
+        self.fillers = sorted(lexicon.fillers, key=len, reverse=True)
+
+
+# id(lexicon) -> its tables; the entry goes when the lexicon does (Lexicon is an unhashable
+# dataclass, so no WeakKeyDictionary).
+_TABLES: dict[int, _Tables] = {}
+
+
+def _tables(lexicon: Lexicon) -> _Tables:
+    # The key holds the identity of every rule and pattern object and the fillers, so a lexicon
+    # changed in place (tests do that) is recompiled rather than matched with stale tables. The
+    # cached tables keep those objects alive, so their ids cannot be reused by new ones.
+    key = (tuple((id(r), tuple(map(id, r.patterns))) for r in lexicon.rules), tuple(lexicon.fillers))
+    t = _TABLES.get(id(lexicon))
+    if t is None or t.key != key:
+        if t is None:
+            weakref.finalize(lexicon, _TABLES.pop, id(lexicon), None)
+        t = _TABLES[id(lexicon)] = _Tables(lexicon, key)
+    return t
+
+
+class Matcher:
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+        t = _tables(lexicon)
+        self._rules = t.rules
+        self._pats = t.pats
+        self._by_lit = t.by_lit
+        self._always = t.always
+        self._scanner = t.scanner
+        self._fillers = t.fillers
 
     def normalize(self, text: str, words: list[str] | None = None) -> NormText:
         return normalize(text, self.lexicon.contractions, words)
