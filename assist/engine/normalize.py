@@ -90,9 +90,18 @@ def _pieces(word: str, contractions: dict[str, str]) -> list[str]:
     return out
 
 
+# A memo holds at most this many words, then starts over: a call's vocabulary is far smaller,
+# and a long-running process must not grow without bound.
+_MEMO_MAX = 20000
+
+
 def normalize(text: str, contractions: dict[str, str] | None = None,
-              words: list[str] | None = None) -> NormText:
-    """Split `text` (or the given recogniser `words`) into normalised sentences."""
+              words: list[str] | None = None, memo: dict[str, tuple[str, ...]] | None = None) -> NormText:
+    """Split `text` (or the given recogniser `words`) into normalised sentences.
+
+    `memo` (word -> its pieces) saves re-normalising words already seen: a live partial is
+    re-fed one word longer each time, and a call repeats its words. It must only ever be used
+    with the same `contractions`."""
     contractions = contractions or {}
     orig = words if words is not None else text.split()
     sentences: list[Sentence] = []
@@ -110,7 +119,16 @@ def normalize(text: str, contractions: dict[str, str] | None = None,
             cur = []
 
     for i, w in enumerate(orig):
-        for p in _pieces(w, contractions):
+        if memo is None:
+            pieces: tuple[str, ...] | list[str] = _pieces(w, contractions)
+        else:
+            got = memo.get(w)
+            if got is None:
+                if len(memo) >= _MEMO_MAX:
+                    memo.clear()
+                got = memo[w] = tuple(_pieces(w, contractions))
+            pieces = got
+        for p in pieces:
             cur.append(Token(p, i))
         if not w or w[-1] not in _END_CHARS:
             continue

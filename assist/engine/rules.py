@@ -240,9 +240,11 @@ class Matcher:
         self._always = t.always
         self._scanner = t.scanner
         self._fillers = t.fillers
+        # Per Matcher (so per call): the contractions never change under it.
+        self._memo: dict[str, tuple[str, ...]] = {}
 
     def normalize(self, text: str, words: list[str] | None = None) -> NormText:
-        return normalize(text, self.lexicon.contractions, words)
+        return normalize(text, self.lexicon.contractions, words, self._memo)
 
     def _starts(self, s: Sentence) -> list[int]:
         """Where a sentence 'really' starts: position 0 and after each leading filler/comma word,
