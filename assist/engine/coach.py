@@ -98,6 +98,7 @@ class Coach:
         self._st = _State()
         self._lock = threading.RLock()
         self.notices: list[str] = []
+        self._day_cache: tuple[tuple[Any, ...], str] | None = None
 
     # ----------------------------------------------------------------- templates
     def fill(self, template: str) -> str:
@@ -115,6 +116,14 @@ class Coach:
             return template
 
     def _next_business_day(self) -> str:
+        # Asked for on every event's suggestion; the answer only changes with these inputs.
+        d = self.lexicon.defaults
+        key = (self.today, d.get("weekdays"), d.get("weekend"), d.get("day"))
+        if self._day_cache is None or self._day_cache[0] != key:
+            self._day_cache = (key, self._compute_next_business_day())
+        return self._day_cache[1]
+
+    def _compute_next_business_day(self) -> str:
         names = [x.strip() for x in self.lexicon.defaults.get("weekdays", "").split(",") if x.strip()]
         if len(names) != 7:
             return self.lexicon.defaults.get("day", "Thursday")

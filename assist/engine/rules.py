@@ -209,7 +209,12 @@ class _Tables:
         self.by_lit = {lit: tuple(ids) for lit, ids in by_lit.items()}
         self.always = frozenset(always)
         self.scanner = _scanner(frozenset(by_lit))
-        self.fillers = sorted(lexicon.fillers, key=len, reverse=True)
+        # The fillers as one regex: alternatives in the same longest-first order the loop over
+        # them used, each only as a whole word (followed by a space or the end), so `match` at a
+        # position picks the same filler the loop did, in one C call.
+        fillers = sorted(lexicon.fillers, key=len, reverse=True)
+        self.fillers = (re.compile("(?:" + "|".join(re.escape(f) for f in fillers) + ")(?= |$)")
+                        if fillers else None)
 
 
 # id(lexicon) -> its tables; the entry goes when the lexicon does (Lexicon is an unhashable
@@ -250,16 +255,15 @@ class Matcher:
         """Where a sentence 'really' starts: position 0 and after each leading filler/comma word,
         so "Well, look, no, we can't" still counts as a sentence starting with "no"."""
         starts = [0]
-        pos = 0
+        fillers = self._fillers
+        if fillers is None:
+            return starts if s.text else []
         text = s.text
-        while True:
-            for f in self._fillers:
-                if text.startswith(f, pos) and (pos + len(f) == len(text) or text[pos + len(f)] == " "):
-                    pos += len(f) + 1
-                    starts.append(pos)
-                    break
-            else:
-                return [p for p in starts if p < len(text)]
+        pos = 0
+        while (m := fillers.match(text, pos)) is not None:
+            pos = m.end() + 1
+            starts.append(pos)
+        return [p for p in starts if p < len(text)]
 
     def find(self, norm: NormText, speaker: str, *, partial: bool = False) -> list[Hit]:
         hits: list[Hit] = []
