@@ -9,7 +9,8 @@ Measures, per language, over the devset's lines (tests/data/devset.jsonl):
   * partial — one incremental update: the same utterance re-fed one word longer, as a live
               recogniser does (the cost a live call pays on every partial result);
   * matcher — the lexical matcher alone (normalise + rules), no checklist bookkeeping;
-  * coach   — building a Coach (once per call; lexicon compiled separately, cached prefilters).
+  * coach   — building a Coach (once per call; the lexicon's compiled rule tables are cached per
+              loaded lexicon, so this is bookkeeping only).
 Reports the median over repeats of CPU ms per item and items per second (process CPU time, so
 other load on a shared machine inflates it less). Not a timed test: numbers depend on the
 machine, which is printed with them.
