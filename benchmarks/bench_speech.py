@@ -71,6 +71,16 @@ def child_whole(path: str) -> dict[str, Any]:
 def child_stream(path: str, engine: str, model: str, realtime: bool) -> dict[str, Any]:
     from assist.pipeline import Update, file_pipeline
 
+    if os.environ.get("ASSIST_BENCH_STREAM_OPTS"):
+        # experiments: WhisperStream keyword overrides as JSON, e.g. '{"final_beam": 1, "pause_s": 0.5}'
+        import functools
+
+        from assist.speech import whisper_asr
+
+        opts = json.loads(os.environ["ASSIST_BENCH_STREAM_OPTS"])
+        init = whisper_asr.WhisperStream.__init__
+        whisper_asr.WhisperStream.__init__ = functools.partialmethod(init, **opts)  # type: ignore[method-assign,assignment]
+
     first_partial: list[float] = []
     pipe_ref: list[Any] = []
 
@@ -92,7 +102,8 @@ def child_stream(path: str, engine: str, model: str, realtime: bool) -> dict[str
     return {"wall_s": wall, "load_s": load, "audio_s": rep["call"]["duration_s"], "peak_mb": _peak_mb(),
             "engine": rep["call"]["engine"], "model": rep["call"]["model"], "latencies": lat,
             "first_partial_s": first_partial[0] if first_partial else None,
-            "flags": sorted({e["category"] for e in rep["events"]})}
+            "flags": sorted({e["category"] for e in rep["events"]}),
+            "finals": [f"{u.get('speaker')}: {u.get('text')}" for u in rep.get("utterances", [])]}
 
 
 def korean_call(out: Path) -> Path:
@@ -160,11 +171,36 @@ def pct(xs: list[float], q: float) -> float | None:
     return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))]
 
 
+def latency_only(runs: int, show_text: bool) -> int:
+    """The live flag latency alone (the slow part to iterate on): each run a fresh process."""
+    load0 = round(os.getloadavg()[0], 2)
+    p50s: list[float] = []
+    p95s: list[float] = []
+    for i in range(runs):
+        r = run_child("stream", str(DEMO), "whisper", "", "1")
+        p50, p95 = pct(r["latencies"], 0.5), pct(r["latencies"], 0.95)
+        if p50 is None or p95 is None:
+            raise SystemExit(f"run {i + 1}: no flag latencies ({r['flags']})")
+        p50s.append(p50)
+        p95s.append(p95)
+        print(f"run {i + 1}: p50 {p50:.2f} s, p95 {p95:.2f} s, {len(r['latencies'])} events, flags {r['flags']}, "
+              f"load {os.getloadavg()[0]:.2f}")
+        if show_text:
+            print("  " + "\n  ".join(r["finals"]))
+    print(f"median of {runs}: p50 {statistics.median(p50s):.2f} s, p95 {statistics.median(p95s):.2f} s "
+          f"(load average {load0} at start, {os.getloadavg()[0]:.2f} at end; "
+          f"opts {os.environ.get('ASSIST_BENCH_STREAM_OPTS', 'default')})")
+    return 0
+
+
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--skip-realtime", action="store_true", help="skip the paced (real-time, ~70 s) latency run")
     ap.add_argument("--json", metavar="OUT", help="also write the results as JSON")
+    ap.add_argument("--latency-only", action="store_true",
+                    help="only the live streaming-Whisper flag latency, `--runs` times (median of the runs' p50/p95)")
+    ap.add_argument("--show-text", action="store_true", help="with --latency-only: print each run's final utterances")
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     if a.child:
@@ -172,6 +208,8 @@ def main(argv: list[str]) -> int:
         res = child_whole(rest[0]) if kind == "whole" else child_stream(rest[0], rest[1], rest[2], rest[3] == "1")
         print(json.dumps(res))
         return 0
+    if a.latency_only:
+        return latency_only(a.runs, a.show_text)
 
     hw = hardware()
     print(f"hardware: {hw['cpu']}, {hw['cores']} cores, {hw['ram_gb']} GB RAM, {hw['gpu']}; "

@@ -100,9 +100,11 @@ class WhisperStream:
     so an idle channel costs almost nothing.
     """
 
-    def __init__(self, asr: WhisperASR, *, step_s: float = 1.0, window_s: float = 15.0, pause_s: float = 0.7,
-                 silence_rms: float = 0.01, reuse_last_pass: bool = False, live: bool = True) -> None:
+    def __init__(self, asr: WhisperASR, *, step_s: float = 1.0, window_s: float = 15.0, pause_s: float = 0.5,
+                 silence_rms: float = 0.01, reuse_last_pass: bool = False, live: bool = True,
+                 final_beam: int | None = None) -> None:
         self.asr = asr
+        self.final_beam = final_beam  # beam size of the closing decode (None: the ASR's default, 5)
         self.reuse_last_pass = reuse_last_pass  # always skip the final decode when it can (faster, rougher)
         self.live = live  # big blocks mean "behind" only for a live source
         self.behind = False
@@ -198,7 +200,7 @@ class WhisperStream:
             # turn, that pass becomes the final instead: on 2 busy cores a decode takes most of a
             # second, and catching up matters more than the last few words' accuracy.
             heard_all = (self.reuse_last_pass or self.behind) and bool(latest) and self.decoded_at >= self.last_loud
-            words = latest if heard_all else (self._decode(trim=True) or latest)
+            words = latest if heard_all else (self._decode(beam_size=self.final_beam, trim=True) or latest)
             if words:
                 out.append(Segment(self.key, words, final=True, committed=len(words)))
                 self.key += 1
