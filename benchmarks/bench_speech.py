@@ -183,7 +183,7 @@ def latency_only(runs: int, show_text: bool) -> int:
             raise SystemExit(f"run {i + 1}: no flag latencies ({r['flags']})")
         p50s.append(p50)
         p95s.append(p95)
-        print(f"run {i + 1}: p50 {p50:.2f} s, p95 {p95:.2f} s, {len(r['latencies'])} events, flags {r['flags']}, "
+        print(f"run {i + 1}: p50 {p50:.2f} s, p95 {p95:.2f} s, {[round(x, 2) for x in r['latencies']]}, flags {r['flags']}, "
               f"load {os.getloadavg()[0]:.2f}")
         if show_text:
             print("  " + "\n  ".join(r["finals"]))
