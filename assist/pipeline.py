@@ -293,6 +293,23 @@ def _ns(args: argparse.Namespace | None) -> argparse.Namespace:
     return args if args is not None else _argparse.Namespace()
 
 
+def _open_recording(path: str | Path, args: argparse.Namespace | None, engine: str | None, model: str | None,
+                    swap: bool | None, mono_speaker: str | None, lexicon: Lexicon | None, company: str | None,
+                    agent_name: str | None, semantic: SemanticDetector | None, *, live: bool) -> tuple[Any, _CallSetup, Any]:
+    """Decode the recording (errors before any model loads), fill the call settings, pick the engine."""
+    from assist.speech.audio import load_call
+    from assist.speech.factory import pick_engine
+
+    ns = _ns(args)
+    swap = bool(getattr(ns, "swap", False)) if swap is None else swap
+    mono_speaker = (getattr(ns, "mono_speaker", None) or "agent") if mono_speaker is None else mono_speaker
+    audio = load_call(path, swap=swap, mono_speaker=mono_speaker)
+    cs = _setup(ns, lexicon, company, agent_name, semantic)
+    eng = pick_engine(engine or getattr(ns, "engine", None), model or getattr(ns, "model", None),
+                      cs.lexicon.language, (cs.company, cs.agent_name), live=live)
+    return audio, cs, eng
+
+
 def file_pipeline(path: str | Path, on_update: Callable[[Update], None], *, args: argparse.Namespace | None = None,
                   realtime: bool = True, engine: str | None = None, model: str | None = None,
                   swap: bool | None = None, mono_speaker: str | None = None, lexicon: Lexicon | None = None,
@@ -305,17 +322,10 @@ def file_pipeline(path: str | Path, on_update: Callable[[Update], None], *, args
     `speed` > 1 plays a paced file faster than real time (tests, demos).
     """
     from assist.engine.coach import Coach
-    from assist.speech.audio import load_call
-    from assist.speech.factory import pick_engine
     from assist.speech.sources import FileSource, PacedFileSource
 
-    ns = _ns(args)
-    swap = bool(getattr(ns, "swap", False)) if swap is None else swap
-    mono_speaker = (getattr(ns, "mono_speaker", None) or "agent") if mono_speaker is None else mono_speaker
-    audio = load_call(path, swap=swap, mono_speaker=mono_speaker)
-    cs = _setup(ns, lexicon, company, agent_name, semantic)
-    eng = pick_engine(engine or getattr(ns, "engine", None), model or getattr(ns, "model", None),
-                      cs.lexicon.language, (cs.company, cs.agent_name), live=True)
+    audio, cs, eng = _open_recording(path, args, engine, model, swap, mono_speaker, lexicon, company, agent_name,
+                                     semantic, live=True)
     source = PacedFileSource(audio, speed=speed) if realtime else FileSource(audio, block_s=0.25)
     coach = Coach(cs.lexicon, company=cs.company, agent_name=cs.agent_name, semantic=cs.semantic,
                   semantic_async=semantic_async)
@@ -375,18 +385,11 @@ def analyze_recording(path: str | Path, *, args: argparse.Namespace | None = Non
     `on_update`, if given, sees start / final / event / end updates in call order (for jsonl output).
     """
     from assist.engine.coach import Coach
-    from assist.speech.audio import load_call
-    from assist.speech.factory import pick_engine
     from assist.speech.segment import merge_speakers
     from assist.speech.transcribe import transcribe_audio
 
-    ns = _ns(args)
-    swap = bool(getattr(ns, "swap", False)) if swap is None else swap
-    mono_speaker = (getattr(ns, "mono_speaker", None) or "agent") if mono_speaker is None else mono_speaker
-    audio = load_call(path, swap=swap, mono_speaker=mono_speaker)
-    cs = _setup(ns, lexicon, company, agent_name, semantic)
-    eng = pick_engine(engine or getattr(ns, "engine", None), model or getattr(ns, "model", None),
-                      cs.lexicon.language, (cs.company, cs.agent_name), live=False)
+    audio, cs, eng = _open_recording(path, args, engine, model, swap, mono_speaker, lexicon, company, agent_name,
+                                     semantic, live=False)
     emit = on_update or (lambda u: None)
     emit(Update("start", data={"engine": eng.name, "model": eng.model.name, "realtime": False,
                                "source": str(path)}))
