@@ -3,19 +3,18 @@ without duplicates, redaction of what is written and stored, one-line errors."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 import soundfile as sf
 
 from assist.store import open_store
+from tests.speech.calls import demo_module
 from tests.store.conftest import db_url, pg_server  # noqa: F401 - fixtures: SQLite and PostgreSQL
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,14 +32,6 @@ CALLS = {
                              ("customer", "I need a new router please."),
                              ("agent", "I will call you back on Thursday by three pm.")]),
 }
-
-
-def _synth_module() -> Any:
-    spec = importlib.util.spec_from_file_location("make_demo_call", ROOT / "scripts" / "make_demo_call.py")
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def run(*args: str, data: Path) -> subprocess.CompletedProcess[str]:
@@ -61,7 +52,7 @@ def run(*args: str, data: Path) -> subprocess.CompletedProcess[str]:
 def calls_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if shutil.which("espeak-ng") is None:
         pytest.skip("espeak-ng is not installed (apt-get install espeak-ng)")
-    synth = _synth_module()
+    synth = demo_module()
     d = tmp_path_factory.mktemp("calls")
     for name, (ext, turns) in CALLS.items():
         audio, _ = synth.synth_call(turns, gap_s=0.8)

@@ -93,18 +93,14 @@ async def test_end_call_early_gives_debrief(tmp_path: Path) -> None:
 async def test_spoken_answer_through_the_live_pipeline(tmp_path: Path) -> None:
     """The microphone path for real, minus the device: espeak-ng speech played through the live
     pipeline (Whisper tiny.en, the embedded default) answers the phone; the customer replies."""
-    import importlib.util
-
     import numpy as np
     import soundfile as sf
 
     from assist.pipeline import file_pipeline
+    from tests.speech.calls import demo_module
 
     # the demo call's recipe (scripts/make_demo_call.py): the same voice the speech tests use
-    spec = importlib.util.spec_from_file_location("make_demo_call", ROOT / "scripts" / "make_demo_call.py")
-    assert spec is not None and spec.loader is not None
-    demo = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(demo)
+    demo = demo_module()
     speech = demo.say("Thank you for calling Acme Telecom, this is Dana. How can I help you today?", "en-us+f3", 150)
     wav = tmp_path / "greeting.wav"
     silence = np.zeros(8000, dtype=np.float32)
