@@ -170,15 +170,8 @@ def _init_worker(threads: int) -> None:
         import torch
 
         torch.set_num_threads(threads)
-    # CTranslate2 ignores OMP_NUM_THREADS when given a thread count, and the speech layer gives
-    # it min(4, cores). In a worker process (spawned: this touches nobody else) pass our share.
-    with contextlib.suppress(Exception):
-        import functools
-
-        from assist.speech import whisper_asr
-
-        if not isinstance(whisper_asr.load_whisper, functools.partial):
-            whisper_asr.load_whisper = functools.partial(whisper_asr.load_whisper, cpu_threads=threads)
+    # CTranslate2 ignores OMP_NUM_THREADS when given a thread count: the speech layer reads our share here.
+    os.environ["ASSIST_CPU_THREADS"] = str(threads)
 
 
 def score_file(path: str, opts: dict[str, Any], agent: str | None) -> tuple[dict[str, Any] | None, str | None]:

@@ -31,7 +31,8 @@ def load_whisper(model_dir: str | Path, compute_type: str = "int8", cpu_threads:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             from faster_whisper import WhisperModel
 
-            threads = cpu_threads or min(4, os.cpu_count() or 1)
+            # ASSIST_CPU_THREADS: a process's share of the cores (batch workers set it), else min(4, cores).
+            threads = cpu_threads or int(os.environ.get("ASSIST_CPU_THREADS") or 0) or min(4, os.cpu_count() or 1)
             _MODELS[key] = WhisperModel(str(model_dir), device="cpu", compute_type=compute_type,
                                         cpu_threads=threads, local_files_only=True)
         return _MODELS[key]
