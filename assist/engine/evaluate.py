@@ -8,7 +8,8 @@ lexical + semantic combination, so the two can be compared on identical rows.
 
 Row format (one JSON object a line; shared with the semantic detector's tooling, keep it fixed):
     {"id": "en-0001", "lang": "en", "speaker": "agent", "text": "...", "labels": ["vague-promise"],
-     "kind": "seed" | "variant" | "hard-negative"}
+     "kind": "seed" | "variant" | "paraphrase" | "hard-negative" | "negative"}
+A hard negative looks like a fault on the surface and is not; a negative is ordinary call talk.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from assist.errors import InputError
 from assist.transcript import Utterance
 
 DEVSET = Path(__file__).resolve().parent.parent.parent / "tests" / "data" / "devset.jsonl"
-KINDS = ("seed", "variant", "hard-negative")
+KINDS = ("seed", "variant", "paraphrase", "hard-negative", "negative")
 _FIELDS = ("id", "lang", "speaker", "text", "labels", "kind")
 
 
@@ -68,8 +69,8 @@ def load_rows(path: str | Path = DEVSET) -> list[Row]:
             raise InputError(f"unknown speaker {d['speaker']!r}", p, n)
         if d["kind"] not in KINDS:
             raise InputError(f"unknown kind {d['kind']!r} (one of {', '.join(KINDS)})", p, n)
-        if d["kind"] == "hard-negative" and labels:
-            raise InputError("a hard-negative row must have no labels", p, n)
+        if d["kind"] in ("hard-negative", "negative") and labels:
+            raise InputError(f"a {d['kind']} row must have no labels", p, n)
         if d["id"] in seen:
             raise InputError(f"duplicate id {d['id']!r}", p, n)
         seen.add(d["id"])
