@@ -14,14 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from assist.errors import InputError
+from assist.resources import demo_call
 
 DEMO_COMPANY = "Acme"
 DEMO_AGENT = "Dana"
 
 
 def demo_path() -> Path:
-    # The examples live beside the package in a source checkout (the README installs with `pip -e`).
-    return Path(__file__).resolve().parents[2] / "examples" / "demo-call.ogg"
+    return demo_call()
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:

@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from assist.errors import LexiconError
+from assist.resources import lexicon_dir
 
-LEXICON_DIR = Path(__file__).resolve().parent.parent.parent / "lexicon"
+LEXICON_DIR = lexicon_dir()
 
 AGENT_CATEGORIES = (
     "starts-with-no", "not-my-job", "vague-promise", "half-promise", "condescending-check",

