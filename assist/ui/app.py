@@ -311,6 +311,8 @@ class AssistApp(App[int]):
             self.gauges.set_values(mood="frustrated")
         if ev.type == "checklist" and ev.category == "empathy" and ev.data.get("status") == "done":
             self.gauges.set_values(mood="calmer")
+        if ev.type == "checklist" and ev.data.get("status") in ("done", "not-needed"):
+            self._settle(str(ev.data.get("item", ev.category)))
         if ev.type == "retract":
             cur = self.card.item
             if cur is not None and cur.id == ev.id:
@@ -328,11 +330,26 @@ class AssistApp(App[int]):
                 self.history.push(cur)
             self.card.show_item(item)
 
+    def _settle(self, item: str) -> None:
+        """A checklist item was just done: the cards that asked for it ("Empathy: due now") are
+        answered, so they leave the card and the history instead of contradicting the checklist."""
+        def asked(i: CardItem) -> bool:
+            return i.category == item and i.kind == "checklist" and i.status == "pending"
+
+        for old in [i for i in self.history.items if asked(i)]:
+            self.history.remove_id(old.id)
+        cur = self.card.item
+        if cur is not None and (asked(cur) or (cur.category == item and cur.kind == "suggest")):
+            self.card.show_item(None)
+
     def _final_checklist(self) -> None:
         # the report's checklist is the engine's last word: it also decides items no event settled
         # during the call ("not-needed" empathy, a callback never promised)
         if self.report is not None and isinstance(self.report.get("checklist"), dict):
             self.checklist.set_state(self.report["checklist"])
+            for item, d in self.report["checklist"].items():
+                if isinstance(d, dict) and d.get("status") in ("done", "not-needed"):
+                    self._settle(item)
 
     def _update_metrics(self) -> None:
         m = compute_metrics(list(self.finals.values()))
@@ -411,10 +428,23 @@ class AssistApp(App[int]):
         if self._audio is not None and not self.paused:
             self._audio.play_from(self.source, t)
 
-    def _flag_times(self) -> list[float]:
-        n = len(self.timeline)
-        return sorted({s.update.event.start for s in self.timeline[:n]
-                       if s.update.kind == "event" and s.update.event is not None and s.update.event.type == "flag"})
+    def _flag_targets(self) -> list[float]:
+        """Where `n`/`p` land for each flag: a little after its start, so the words are on screen,
+        and never before the flag itself is on the timeline (a streaming recogniser flags a phrase
+        only after it has heard it; landing earlier showed the turn without its card). Flags that
+        were retracted (a partial that the final text did not bear out) are not jump targets."""
+        n = min(len(self.timeline), len(self._tl_times))
+        shown: dict[str, tuple[float, float]] = {}
+        for s in self.timeline[:n]:
+            ev = s.update.event
+            if s.update.kind != "event" or ev is None:
+                continue
+            key = ev.id or f"{ev.category}:{ev.utterance}:{ev.start}"
+            if ev.type == "flag" and key not in shown:
+                shown[key] = (ev.start, s.t)
+            elif ev.type == "retract":
+                shown.pop(key, None)
+        return sorted({round(max(start + 1.5, at), 3) for start, at in shown.values()})
 
     # ------------------------------------------------------------------ actions
     def action_toggle_pause(self) -> None:
@@ -444,18 +474,18 @@ class AssistApp(App[int]):
     def action_next_flag(self) -> None:
         if self.mode != "replay":
             return
-        later = [t for t in self._flag_times() if t > self.t + 0.5]
+        later = [t for t in self._flag_targets() if t > self.t + 0.5]
         if later:
-            self.seek_to(later[0] + 1.5)  # a little after its start, so the words are on screen
+            self.seek_to(later[0])
         else:
             self.say("No later flag (yet).")
 
     def action_prev_flag(self) -> None:
         if self.mode != "replay":
             return
-        earlier = [t for t in self._flag_times() if t + 1.5 < self.t - 0.5]
+        earlier = [t for t in self._flag_targets() if t < self.t - 0.5]
         if earlier:
-            self.seek_to(earlier[-1] + 1.5)
+            self.seek_to(earlier[-1])
         else:
             self.say("No earlier flag.")
 

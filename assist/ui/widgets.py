@@ -206,6 +206,7 @@ class CardItem:
     at: float
     severity: str
     semantic: bool = False
+    status: str = ""  # checklist items: the status the card was raised for (pending, missed)
 
     @classmethod
     def from_event(cls, ev: Event) -> CardItem:
@@ -223,7 +224,8 @@ class CardItem:
         item_id = ev.id if ev.type == "flag" and ev.id else f"{ev.category}:{ev.utterance}"
         return cls(id=item_id, kind=ev.type,
                    category=ev.category, title=title, said=ev.match, why=ev.why, better=ev.suggestion,
-                   at=ev.start, severity=ev.severity, semantic=semantic)
+                   at=ev.start, severity=ev.severity, semantic=semantic,
+                   status=str(ev.data.get("status", "")) if ev.type == "checklist" else "")
 
 
 def card_worthy(ev: Event) -> bool:

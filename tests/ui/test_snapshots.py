@@ -11,18 +11,26 @@ from typing import Any
 from assist.config import Config
 from assist.ui.launch import make_app
 from assist.ui.screens import SummaryScreen
+from tests.ui.checks import assert_card_agrees_with_checklist
 from tests.ui.fakes import demo_utterances, scripted
 
 CFG = Config(company="Acme", agent_name="Dana")
 NMJ = next(u.index for u in demo_utterances() if "my job" in u.text.lower())
 
 
-async def _until(pilot: Any, cond: Any) -> None:
-    for _ in range(200):
-        if cond():
-            break
+async def _until(pilot: Any, cond: Any, timeout: float = 30.0) -> None:
+    """Wait for the state to snapshot; a set-up that never gets there fails here, loudly, instead of
+    comparing whatever half-drawn screen there is (a slow machine gets time, not a wrong picture)."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while not cond():
+        if loop.time() > end:
+            raise AssertionError(f"snapshot set-up: the app did not reach the state to snapshot in {timeout:g} s")
         await asyncio.sleep(0.02)
     await pilot.pause()
+    app = pilot.app
+    # what the checklist says and what the coaching card and history ask for must agree
+    assert_card_agrees_with_checklist(app)
 
 
 def test_empty_call(snap_compare: Any) -> None:
