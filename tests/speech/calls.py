@@ -120,6 +120,34 @@ def realtime_run() -> tuple[list[dict[str, Any]], list[float], int, str]:
     return lines, arrived, rc, err
 
 
+def short_call() -> Path:
+    """Agent: a flagged line; customer: a frustration cue. About 8 s, stereo."""
+    p = workdir() / "short.wav"
+    if not p.exists():
+        a = mono("No, I cannot do that for you.")
+        c = mono("My parcel never arrived and this is ridiculous.", voice="en-gb+m3")
+        x = np.zeros((len(a) + len(c), 2), dtype=np.float32)
+        x[: len(a), 0] = a
+        x[len(a):, 1] = c
+        sf.write(p, x, RATE)
+    return p
+
+
+@functools.cache
+def streaming_run() -> tuple[list[Any], dict[str, Any]]:
+    """The short call through the real CallPipeline's streaming path (Whisper tiny.en, fed as fast as
+    it goes): every Update in order, and the report. Shared by the pipeline contract test and the
+    test that holds the UI's scripted stand-in to the same kinds of update."""
+    from assist.engine.lexicon import load_lexicon
+    from assist.pipeline import Update, file_pipeline
+
+    updates: list[Update] = []
+    pipe = file_pipeline(short_call(), updates.append, realtime=False, lexicon=load_lexicon("en"),
+                         company="Acme", agent_name="Dana", semantic=None)
+    report = pipe.run()
+    return updates, report
+
+
 def cli_env() -> dict[str, str]:
     """The environment for running `assist` in a subprocess: no user settings file, never the network."""
     import os
