@@ -3,6 +3,7 @@
 
     python3 benchmarks/bench_engine.py            # both languages, ~20 s
     python3 benchmarks/bench_engine.py --quick    # fewer repeats
+    python3 benchmarks/bench_engine.py --long     # a 4,000 and a 64,000-line call through the coach
 
 Measures, per language, over the devset's lines (tests/data/devset.jsonl):
   * final   — one final utterance fed to a running call's Coach (rules + callback + checklist);
@@ -11,6 +12,9 @@ Measures, per language, over the devset's lines (tests/data/devset.jsonl):
   * matcher — the lexical matcher alone (normalise + rules), no checklist bookkeeping;
   * coach   — building a Coach (once per call; the lexicon's compiled rule tables are cached per
               loaded lexicon, so this is bookkeeping only).
+  * long    — (--long) the support call's lines repeated to 4,000 and 64,000 utterances, through
+              the coach and its report (`CoachRun`): CPU seconds for each and per 1,000 lines; a
+              linear coach shows the same figure per 1,000 lines at both sizes.
 Reports the median over repeats of CPU ms per item and items per second (process CPU time, so
 other load on a shared machine inflates it less). Not a timed test: numbers depend on the
 machine, which is printed with them.
@@ -107,13 +111,36 @@ def bench(lang: str, repeats: int) -> list[tuple[str, float, int]]:
     return out
 
 
+def long_call(sizes: tuple[int, ...] = (4_000, 64_000)) -> None:
+    from assist.engine.coach import CoachRun
+    from assist.transcript import load_transcript
+
+    one = load_transcript(Path(__file__).resolve().parent.parent / "examples" / "support-call.txt").utterances
+    span = one[-1].end + 2.0
+    lex = load_lexicon("en")
+    print(f"{'lines':>7} {'CPU s':>8} {'s per 1,000 lines':>18}")
+    for n in sizes:
+        utts = [Utterance(len(one) * r + u.index, u.speaker, u.start + r * span, u.end + r * span, u.text)
+                for r in range(n // len(one) + 1) for u in one][:n]
+        t0 = time.process_time()
+        c = Coach(lex, company="Acme", agent_name="Dana")
+        CoachRun(c).transcript(utts)
+        c.report(source="long.txt")
+        sec = time.process_time() - t0
+        print(f"{n:7d} {sec:8.2f} {sec / n * 1000:18.3f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="3 repeats instead of 7")
     ap.add_argument("--lang", action="append", help="language(s) (default: en and he)")
+    ap.add_argument("--long", action="store_true", help="only the long-call figure (4,000 vs 64,000 lines)")
     a = ap.parse_args(argv)
     repeats = 3 if a.quick else 7
     print(f"hardware: {hardware()}")
+    if a.long:
+        long_call()
+        return 0
     print(f"{'lang':5} {'what':11} {'items':>6} {'ms/item (median)':>17} {'items/s':>10}")
     for lang in a.lang or ["en", "he"]:
         for name, sec, n in bench(lang, repeats):
