@@ -1,0 +1,51 @@
+"""The command line's call options as a typed `CallOptions` — the only place that reads them off an
+argparse namespace. Commands then resolve a `CallSpec` (option, else setting, else default) with
+`call_spec()`, once, and hand that on; nothing below assist/commands/ sees argparse."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import replace
+from typing import Any
+
+from assist.config import Config, load_config
+from assist.session.spec import CallOptions, CallSpec, resolve_spec
+
+
+def add_channel_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--swap", action="store_true", help="stereo: customer on the left, agent on the right")
+    p.add_argument("--mono-speaker", choices=("agent", "customer"), default="agent",
+                   help="who speaks in a mono recording (default: agent)")
+
+
+def call_options(args: argparse.Namespace, **given: Any) -> CallOptions:
+    """The call options a command was given (each command has some of them); `given` overrides."""
+    def opt(name: str, default: Any = None) -> Any:
+        return getattr(args, name, default)
+
+    no_semantic, no_redact = opt("no_semantic", False), opt("no_redact", False)
+    options = CallOptions(
+        source=opt("source") or opt("file"),
+        realtime=bool(opt("realtime", False)),
+        speed=float(opt("speed", 1.0) or 1.0),
+        lexicon=opt("lexicon"),
+        company=opt("company"),
+        agent_name=opt("agent_name"),
+        engine=opt("engine"),
+        model=opt("model"),
+        language=opt("language"),
+        semantic=False if no_semantic else None,
+        redact=False if no_redact else None,
+        store_url=opt("db"),
+        swap=bool(opt("swap", False)),
+        mono_speaker=opt("mono_speaker"),
+        agent_device=opt("agent_device"),
+        customer_device=opt("customer_device"),
+        embed_audio=bool(opt("embed_audio", False)),
+    )
+    return replace(options, **given)
+
+
+def call_spec(args: argparse.Namespace, config: Config | None = None, **given: Any) -> CallSpec:
+    """`resolve_spec` of this command's options and the settings file."""
+    return resolve_spec(call_options(args, **given), config if config is not None else load_config())
