@@ -64,19 +64,19 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _replay(path: str) -> int:
-    """Open a recording chosen in the history browser in the replay TUI."""
+    """Open a recording chosen in the history browser in the replay TUI (settings as they are)."""
+    from assist.config import load_config
+    from assist.session.spec import CallOptions, resolve_spec
     from assist.ui.launch import run_replay
 
-    ns = argparse.Namespace(file=path, format=None, realtime=False, swap=False, mono_speaker="agent", output=None,
-                            lexicon=None, company=None, agent_name=None, engine=None, model=None, no_semantic=False)
-    return int(run_replay(ns) or 0)
+    return run_replay(resolve_spec(CallOptions(source=path), load_config()))
 
 
 def print_table(calls: list[Any], url: str) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from assist.report.markdown import _t
+    from assist.timefmt import clock
 
     t = Table(title=f"{len(calls)} call{'s' if len(calls) != 1 else ''} — {url}", title_justify="left")
     scenarios = any(c.scenario for c in calls)  # the column only when role-play calls are listed
@@ -90,6 +90,6 @@ def print_table(calls: list[Any], url: str) -> None:
         style = "" if c.score is None else "green" if c.score >= 80 else "yellow" if c.score >= 60 else "red"
         cells = [str(c.id), c.created_at.strftime("%Y-%m-%d %H:%M"), c.kind, c.agent_name or "",
                  (c.source or "").rsplit("/", 1)[-1], *([c.scenario or ""] if scenarios else []),
-                 f"[{style}]{score}[/]" if style else score, _t(c.duration_s)]
+                 f"[{style}]{score}[/]" if style else score, clock(c.duration_s)]
         t.add_row(*cells)
     Console().print(t)

@@ -333,22 +333,12 @@ FLAG_CATEGORIES = AGENT_CATEGORIES + CUSTOMER_CATEGORIES
 
 
 def load_rows(*paths: Path) -> list[dict[str, Any]]:
-    """JSONL rows from each file that exists (the dev set may not be there yet)."""
-    rows: list[dict[str, Any]] = []
-    for p in paths:
-        if not p.exists():
-            continue
-        for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                r = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise LexiconError(p, f"line {n}: invalid JSON: {e.msg}") from None
-            r.setdefault("kind", "")
-            r.setdefault("labels", [])
-            rows.append(r)
-    return rows
+    """JSONL rows from each file that exists (the dev set may not be there yet), as dicts. Read and
+    checked by assist.engine.evaluate.load_rows: one reader of the labelled-row format."""
+    from assist.engine.evaluate import load_rows as read_rows
+
+    return [{"id": r.id, "lang": r.lang, "speaker": r.speaker, "text": r.text, "labels": list(r.labels),
+             "kind": r.kind} for p in paths if p.exists() for r in read_rows(p)]
 
 
 def lexical_categories(lexicon: Lexicon, text: str, speaker: str) -> set[str]:

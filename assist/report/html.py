@@ -13,7 +13,7 @@ import html
 import re
 from typing import Any
 
-from assist.report.markdown import _t
+from assist.timefmt import clock as _t
 
 _esc = html.escape
 

@@ -4,32 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
-
-def _t(s: float | None) -> str:
-    if s is None:
-        return "—"
-    s = float(s)
-    return f"{int(s // 60)}:{int(s % 60):02d}"
+from assist.timefmt import clock
 
 
 def to_markdown(r: dict[str, Any]) -> str:
     call = r.get("call", {})
     lines = [f"# Call report — {call.get('source') or 'call'}", ""]
     who = ", ".join(x for x in (call.get("agent_name"), call.get("company")) if x)
-    lines.append(f"**Score: {r.get('score')}/100** · duration {_t(call.get('duration_s'))}"
+    lines.append(f"**Score: {r.get('score')}/100** · duration {clock(call.get('duration_s'))}"
                  + (f" · {who}" if who else "") + f" · language {call.get('language', '?')}")
     lines += ["", "## Checklist", "", "| item | status | when | detail |", "|---|---|---|---|"]
     for item, st in r.get("checklist", {}).items():
         detail = st.get("commitment") or ", ".join(f"missing {m}" for m in st.get("missing", [])) or ""
         when = st.get("at", st.get("required_at"))
-        lines.append(f"| {item} | {st.get('status')} | {_t(when) if when is not None else '—'} | {detail} |")
+        lines.append(f"| {item} | {st.get('status')} | {clock(when) if when is not None else '—'} | {detail} |")
     events = [e for e in r.get("events", []) if e.get("type") in ("flag", "cue")]
     lines += ["", f"## Flags and cues ({len(events)})", ""]
     if not events:
         lines.append("None — clean call.")
     for e in events:
         how = " (sounds like)" if e.get("detector") == "semantic" else ""
-        lines.append(f"- **{_t(e['start'])}** `{e['category']}`{how} — {e['speaker']}: “{e['match']}”")
+        lines.append(f"- **{clock(e['start'])}** `{e['category']}`{how} — {e['speaker']}: “{e['match']}”")
         if e.get("suggestion"):
             lines.append(f"  - Better: {e['suggestion']}")
         if e.get("why"):
@@ -46,5 +41,5 @@ def to_markdown(r: dict[str, Any]) -> str:
     flagged = {e["utterance"] for e in events}
     for u in r.get("utterances", []):
         mark = " ⚑" if u["index"] in flagged else ""
-        lines.append(f"- `{_t(u['start'])}` **{u['speaker']}**{mark}: {u['text']}")
+        lines.append(f"- `{clock(u['start'])}` **{u['speaker']}**{mark}: {u['text']}")
     return "\n".join(lines) + "\n"

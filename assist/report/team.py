@@ -63,25 +63,7 @@ def build_team_report(store: Any, *, agent: str | None = None, since: Any = None
                 a["flags"] += row["count"]
     for a in by_agent.values():
         a["flags_per_call"] = round(a["flags"] / a["calls"], 2) if a["calls"] else 0.0
-    checklist: dict[str, dict[str, Any]] = {}
-    per_agent_ck: dict[str, dict[str, dict[str, int]]] = {}
-    for row in agg["checklist"]:
-        name, item = row["agent"] or UNKNOWN_AGENT, row["item"]
-        ck = checklist.setdefault(item, {s: 0 for s in CHECK_ORDER})
-        ck[row["status"]] = ck.get(row["status"], 0) + row["count"]
-        pa = per_agent_ck.setdefault(name, {}).setdefault(item, {})
-        pa[row["status"]] = pa.get(row["status"], 0) + row["count"]
-    for ck in checklist.values():
-        ck["rate"] = _rate(ck)
-    for name, items in per_agent_ck.items():
-        if name in by_agent:
-            by_agent[name]["checklist"] = {item: _rate(c) for item, c in items.items()}
-    # trend: average score per agent per day
-    days: dict[tuple[str, str], list[int]] = {}
-    for p in scored:
-        days.setdefault((p["created_at"].date().isoformat(), p["agent"] or UNKNOWN_AGENT), []).append(p["score"])
-    trend = [{"date": d, "agent": a, "calls": len(v), "average_score": round(sum(v) / len(v), 1)}
-             for (d, a), v in sorted(days.items())]
+    checklist = _checklist(agg["checklist"], by_agent)
     calls = [{"id": p["id"], "created_at": p["created_at"].isoformat(timespec="seconds") + "Z",
               "agent": p["agent"] or UNKNOWN_AGENT, "score": p["score"], "kind": p["kind"], "source": p["source"]}
              for p in agg["points"]]
@@ -96,9 +78,36 @@ def build_team_report(store: Any, *, agent: str | None = None, since: Any = None
         "by_agent": dict(sorted(by_agent.items())),
         "by_category": dict(sorted(by_category.items(), key=lambda kv: (-kv[1]["count"], kv[0]))),
         "checklist": {k: checklist[k] for k in _items({"checklist": checklist})},
-        "trend": trend,
+        "trend": _trend(scored),
         "call_list": calls,
     }
+
+
+def _checklist(rows: list[dict[str, Any]], by_agent: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Checklist counts and completion rate per item, for the team and (into `by_agent`) per agent."""
+    checklist: dict[str, dict[str, Any]] = {}
+    per_agent_ck: dict[str, dict[str, dict[str, int]]] = {}
+    for row in rows:
+        name, item = row["agent"] or UNKNOWN_AGENT, row["item"]
+        ck = checklist.setdefault(item, {s: 0 for s in CHECK_ORDER})
+        ck[row["status"]] = ck.get(row["status"], 0) + row["count"]
+        pa = per_agent_ck.setdefault(name, {}).setdefault(item, {})
+        pa[row["status"]] = pa.get(row["status"], 0) + row["count"]
+    for ck in checklist.values():
+        ck["rate"] = _rate(ck)
+    for name, items in per_agent_ck.items():
+        if name in by_agent:
+            by_agent[name]["checklist"] = {item: _rate(c) for item, c in items.items()}
+    return checklist
+
+
+def _trend(scored: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Average score per agent per day."""
+    days: dict[tuple[str, str], list[int]] = {}
+    for p in scored:
+        days.setdefault((p["created_at"].date().isoformat(), p["agent"] or UNKNOWN_AGENT), []).append(p["score"])
+    return [{"date": d, "agent": a, "calls": len(v), "average_score": round(sum(v) / len(v), 1)}
+            for (d, a), v in sorted(days.items())]
 
 
 def render_team(r: dict[str, Any], fmt: str) -> str:

@@ -1,8 +1,9 @@
 """The history screen: past calls from the call history, newest first; Enter opens one's report.
 
-Small and optional: it only needs `assist.store`. `assist history --tui` runs it on its own
-(`HistoryApp`); the main app can push `HistoryScreen(store)` too. The store is read once when the
-screen opens and again on `r` (refresh), never while the user scrolls.
+It reads the call history it is given (`assist history --tui` opens the store and runs
+`HistoryApp` on it; the main app could push `HistoryScreen(store)` too) and imports no database
+code itself. The store is read once when the screen opens and again on `r` (refresh), never while
+the user scrolls.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Markdown, Static
 
-from assist.report.markdown import _t
+from assist.session.history import CallHistory
+from assist.timefmt import clock
 
 AUDIO_SUFFIXES = {".wav", ".flac", ".mp3", ".ogg", ".oga", ".opus", ".m4a", ".aac", ".mp4", ".webm", ".wma"}
 
@@ -67,7 +69,7 @@ class HistoryScreen(Screen[None]):
     CSS_PATH = "history_screen.tcss"
     BINDINGS = [Binding("r", "refresh", "Refresh"), Binding("escape,q", "leave", "Back")]
 
-    def __init__(self, store: Any, *, agent: str | None = None, limit: int = 500) -> None:
+    def __init__(self, store: CallHistory, *, agent: str | None = None, limit: int = 500) -> None:
         super().__init__()
         self.store = store
         self.agent = agent
@@ -95,7 +97,7 @@ class HistoryScreen(Screen[None]):
         for c in calls:
             table.add_row(str(c.id), c.created_at.strftime("%Y-%m-%d %H:%M"), c.kind, c.agent_name or "",
                           Path(c.source).name if c.source else "", c.scenario or "",
-                          "" if c.score is None else str(c.score), _t(c.duration_s), key=str(c.id))
+                          "" if c.score is None else str(c.score), clock(c.duration_s), key=str(c.id))
         n = len(calls)
         self.query_one("#history-title", Static).update(
             f"{n} call{'s' if n != 1 else ''}" + (f" of {self.agent}" if self.agent else "")
@@ -117,7 +119,7 @@ class HistoryScreen(Screen[None]):
 class HistoryApp(App[str | None]):
     """`assist history --tui`: the history screen on its own. Returns a recording to replay, or None."""
 
-    def __init__(self, store: Any, *, agent: str | None = None) -> None:
+    def __init__(self, store: CallHistory, *, agent: str | None = None) -> None:
         super().__init__()
         self.store = store
         self.agent = agent
