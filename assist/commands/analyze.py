@@ -20,17 +20,11 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from assist.engine.coach import analyze_utterances
+    from assist.commands.options import call_spec
     from assist.report import render
-    from assist.session import call_settings, load_semantic
-    from assist.transcript import load_transcript
+    from assist.session.scoring import score_transcript
 
-    tr = load_transcript(args.file)
-    settings = call_settings(args)
-    semantic = load_semantic(settings.lexicon, args)
-    report = analyze_utterances(tr.utterances, settings.lexicon, company=settings.company,
-                                agent_name=settings.agent_name, semantic=semantic, source=str(args.file),
-                                duration_s=tr.duration_s, timing=tr.timing)
+    report = score_transcript(call_spec(args), args.file)
     if args.format:
         text = render(report, args.format)
         write_output(text, args.output)

@@ -18,6 +18,7 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from multiprocessing import get_context
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from assist.errors import AssistError, InputError
+from assist.session.spec import CallSpec
 
 AUDIO_EXT = {".wav", ".flac", ".mp3", ".ogg", ".oga", ".opus", ".m4a", ".aac", ".mp4", ".webm", ".wma"}
 TEXT_EXT = {".txt", ".json", ".jsonl"}
@@ -144,20 +146,18 @@ def probe_duration(path: Path) -> float:
         return 0.0
 
 
-def settings_hash(args: argparse.Namespace, agent: str | None) -> str:
+def settings_hash(spec: CallSpec, agent: str | None) -> str:
     """What besides the audio changes a call's score: lexicon contents, names in the greeting,
     engine and model, channel layout, the semantic detector."""
-    from assist.session import call_settings
     from assist.store import lexicon_hash
 
-    s = call_settings(args)
-    extra = "|".join(str(x) for x in (s.company, agent or s.agent_name, args.engine, args.model, args.swap,
-                                      args.mono_speaker))
-    return lexicon_hash(s.lexicon, semantic=not args.no_semantic, extra=extra)
+    extra = "|".join(str(x) for x in (spec.company, agent or spec.agent_name, spec.engine, spec.model,
+                                      spec.channels.swap, spec.channels.mono_speaker))
+    return lexicon_hash(spec.lexicon, semantic=spec.semantic, extra=extra)
 
 
 # ---------------------------------------------------------------------------- the worker
-_worker_cache: dict[str, Any] = {}
+_models = None  # this worker's SemanticCache: the semantic model is loaded once per process, not per file
 
 
 def _init_worker(threads: int) -> None:
@@ -174,15 +174,16 @@ def _init_worker(threads: int) -> None:
     os.environ["ASSIST_CPU_THREADS"] = str(threads)
 
 
-def score_file(path: str, opts: dict[str, Any], agent: str | None) -> tuple[dict[str, Any] | None, str | None]:
+def score_file(path: str, spec: CallSpec, agent: str | None) -> tuple[dict[str, Any] | None, str | None]:
     """Runs in a worker: (report, None) or (None, one-line error). Never raises."""
+    global _models
+    from assist.session import scoring
+    from assist.session.models import SemanticCache
+
+    if _models is None:
+        _models = SemanticCache(quiet=True)
     try:
-        ns = argparse.Namespace(**opts)
-        if agent:
-            ns.agent_name = agent
-        if Path(path).suffix.lower() in TEXT_EXT:
-            return _score_transcript(path, ns), None
-        return _score_recording(path, ns), None
+        return scoring.score_file(spec.with_names(agent_name=agent), path, semantic=_models), None
     except AssistError as e:
         msg = str(e)
         return None, msg if path in msg else f"{path}: {msg}"
@@ -190,65 +191,7 @@ def score_file(path: str, opts: dict[str, Any], agent: str | None) -> tuple[dict
         return None, f"{path}: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}".rstrip(": ")
 
 
-def _semantic(ns: argparse.Namespace, lexicon: Any) -> Any:
-    key = f"sem:{lexicon.sha256}:{ns.no_semantic}"
-    if key not in _worker_cache:
-        from assist.session import load_semantic
-
-        _worker_cache[key] = load_semantic(lexicon, ns, quiet=True)
-    return _worker_cache[key]
-
-
-def _score_transcript(path: str, ns: argparse.Namespace) -> dict[str, Any]:
-    from assist.engine.coach import analyze_utterances
-    from assist.session import call_settings
-    from assist.transcript import load_transcript
-
-    tr = load_transcript(path)
-    s = call_settings(ns)
-    return analyze_utterances(tr.utterances, s.lexicon, company=s.company, agent_name=s.agent_name,
-                              semantic=_semantic(ns, s.lexicon), source=str(path), duration_s=tr.duration_s,
-                              timing=tr.timing)
-
-
-def _score_recording(path: str, ns: argparse.Namespace) -> dict[str, Any]:
-    import assist.pipeline
-
-    analyze_recording = getattr(assist.pipeline, "analyze_recording", None)  # the speech layer's whole-file path
-    if analyze_recording is not None:
-        from assist.session import call_settings
-
-        s0 = call_settings(ns)
-        # the semantic model is loaded once per worker process, not once per file
-        report: dict[str, Any] = analyze_recording(path, args=ns, lexicon=s0.lexicon, company=s0.company,
-                                                   agent_name=s0.agent_name, semantic=_semantic(ns, s0.lexicon))
-        return report
-    # Same logic as `assist replay` without --realtime (whole-file transcription, then the coach).
-    from assist.engine.coach import Coach
-    from assist.session import call_settings
-    from assist.speech.audio import load_call
-    from assist.speech.factory import pick_engine
-    from assist.speech.segment import merge_speakers
-    from assist.speech.transcribe import transcribe_audio
-
-    s = call_settings(ns)
-    audio = load_call(path, swap=ns.swap, mono_speaker=ns.mono_speaker)
-    eng = pick_engine(ns.engine, ns.model, s.lexicon.language, (s.company, s.agent_name))
-    coach = Coach(s.lexicon, company=s.company, agent_name=s.agent_name, semantic=_semantic(ns, s.lexicon))
-    for u in merge_speakers(transcribe_audio(audio, eng)):
-        coach.feed(u)
-        coach.advance(u.start)
-    coach.finish()
-    return coach.report(source=str(path), duration_s=audio.duration, engine=eng.name, model=eng.model.name,
-                        mode="whole-file")
-
-
 # ---------------------------------------------------------------------------- the run
-def _worker_opts(args: argparse.Namespace) -> dict[str, Any]:
-    keys = ("lexicon", "company", "agent_name", "engine", "model", "no_semantic", "swap", "mono_speaker")
-    return {k: getattr(args, k, None) for k in keys}
-
-
 def _write(path: Path, text: str) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(text, encoding="utf-8")
@@ -274,7 +217,8 @@ def _progress() -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
-    from assist.store import content_hash, open_store
+    from assist.commands.options import call_spec
+    from assist.store import open_store
 
     if args.workers is not None and args.workers < 1:
         raise InputError("--workers must be at least 1")
@@ -286,11 +230,44 @@ def run(args: argparse.Namespace) -> int:
     paths = collect_files(args.inputs, out)
     if not paths:
         raise InputError(f"no recordings or transcripts found in {' '.join(args.inputs)}")
-    store = open_store(args.db)
-    redact = not args.no_redact
+    spec = call_spec(args)
+    store = open_store(spec.store_url)
     t_start = time.monotonic()
     jobs = [Job(p, n, p.resolve().parent.name if args.agent_from_folder else None)
             for p, n in zip(paths, unique_names(paths), strict=True)]
+    hashes = _plan(jobs, spec, store, out)
+    todo = [j for j in jobs if j.status == "todo"]
+    workers = max(1, min(args.workers or (os.cpu_count() or 1), os.cpu_count() or 1, len(todo) or 1))
+
+    def finished(j: Job, report: dict[str, Any] | None, err: str | None) -> None:
+        """The one writer: report files and the history, in the main process."""
+        if report is None:
+            j.status, j.error = "failed", err or f"{j.path}: failed"
+            return
+        if spec.redact:
+            from assist.redact import redact_report
+
+            report = redact_report(report)
+        j.duration_s = float(report.get("call", {}).get("duration_s") or j.duration_s)
+        _write_outputs(out, j, report)
+        j.call_id = store.save_call(report, kind="batch", agent_name=j.agent, content_hash=j.content_hash,
+                                    lexicon_hash=hashes[j.agent], redact=spec.redact)
+        j.status, j.report = "scored", report
+
+    run_local(todo, spec, workers, finished)
+    wall = time.monotonic() - t_start
+    summary = build_summary(jobs, store.url, workers, wall, spec.redact)
+    _write(out / "summary.json", json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
+    store.close()
+    _print_result(summary, out)
+    return 1 if summary["failed"] else 0
+
+
+def _plan(jobs: list[Job], spec: CallSpec, store: Any, out: Path) -> dict[str | None, str]:
+    """Hash every file; mark what the history already holds as skipped (writing its reports into
+    a new OUTDIR), probe the length of the rest. Returns the settings hash per agent."""
+    from assist.store import content_hash
+
     hashes: dict[str | None, str] = {}
     for j in jobs:
         try:
@@ -299,7 +276,7 @@ def run(args: argparse.Namespace) -> int:
             j.status, j.error = "failed", f"{j.path}: cannot read: {e.strerror}"
             continue
         if j.agent not in hashes:
-            hashes[j.agent] = settings_hash(args, j.agent)
+            hashes[j.agent] = settings_hash(spec, j.agent)
         found = store.find_call(j.content_hash, hashes[j.agent])
         if found is not None:
             j.status, j.call_id = "skipped", found
@@ -307,26 +284,17 @@ def run(args: argparse.Namespace) -> int:
                 _write_outputs(out, j, store.get_report(found))  # a new OUTDIR still gets every report
         else:
             j.duration_s = probe_duration(j.path)
-    todo = [j for j in jobs if j.status == "todo"]
-    workers = max(1, min(args.workers or (os.cpu_count() or 1), os.cpu_count() or 1, len(todo) or 1))
+    return hashes
+
+
+Finished = Callable[[Job, "dict[str, Any] | None", "str | None"], None]
+
+
+def run_local(todo: list[Job], spec: CallSpec, workers: int, finished: Finished) -> None:
+    """Score `todo` on local worker processes (or in this one, with one worker), calling
+    `finished` in this process as each file is done, with a progress bar of files and audio."""
     threads = max(1, (os.cpu_count() or 1) // workers)
     total_s = sum(j.duration_s for j in todo)
-    opts = _worker_opts(args)
-
-    def finished(j: Job, report: dict[str, Any] | None, err: str | None) -> None:
-        if report is None:
-            j.status, j.error = "failed", err or f"{j.path}: failed"
-            return
-        if redact:
-            from assist.redact import redact_report
-
-            report = redact_report(report)
-        j.duration_s = float(report.get("call", {}).get("duration_s") or j.duration_s)
-        _write_outputs(out, j, report)
-        j.call_id = store.save_call(report, kind="batch", agent_name=j.agent, content_hash=j.content_hash,
-                                    lexicon_hash=hashes[j.agent], redact=redact)
-        j.status, j.report = "scored", report
-
     done_s = 0.0
     with _progress() as bar:
         task = bar.add_task("batch", total=max(total_s, 1.0), files=f"0/{len(todo)}",
@@ -345,9 +313,9 @@ def run(args: argparse.Namespace) -> int:
                     j = queue.pop(0)
                     if pool is None:
                         fut: Future[Any] = Future()
-                        fut.set_result(score_file(str(j.path), opts, j.agent))
+                        fut.set_result(score_file(str(j.path), spec, j.agent))
                     else:
-                        fut = pool.submit(score_file, str(j.path), opts, j.agent)
+                        fut = pool.submit(score_file, str(j.path), spec, j.agent)
                     pending[fut] = j
                 ready, _ = wait(list(pending), return_when=FIRST_COMPLETED)
                 for fut in ready:
@@ -365,12 +333,6 @@ def run(args: argparse.Namespace) -> int:
         finally:
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
-    wall = time.monotonic() - t_start
-    summary = build_summary(jobs, store.url, workers, wall, redact)
-    _write(out / "summary.json", json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
-    store.close()
-    _print_result(summary, out)
-    return 1 if summary["failed"] else 0
 
 
 def build_summary(jobs: list[Job], db: str, workers: int, wall_s: float, redact: bool) -> dict[str, Any]:

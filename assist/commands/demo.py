@@ -36,26 +36,20 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from assist.commands.options import call_spec
+
     path = demo_path()
     if not path.is_file():
         raise InputError("the demo recording is missing (run scripts/make_demo_call.py in a source checkout)", str(path))
-    args.company = args.company or DEMO_COMPANY
-    args.agent_name = args.agent_name or DEMO_AGENT
-    args.file = str(path)
-    args.swap = False
-    args.mono_speaker = "agent"
+    # The script's own names (the greeting check needs them), unless the user gave others.
+    spec = call_spec(args, source=str(path), company=args.company or DEMO_COMPANY,
+                     agent_name=args.agent_name or DEMO_AGENT, swap=False, mono_speaker="agent",
+                     realtime=bool(args.live or (args.realtime and args.format)))
     if args.live:
-        args.source = str(path)
-        from assist.commands import live
+        from assist.ui.launch import run_live
 
-        return int(live.run(args) or 0)
-    from assist.commands import replay
+        return run_live(spec)
+    from assist.commands.replay import write_report
 
-    if args.format is None:
-        # Always the terminal summary here: `assist demo` must work without a TUI (CI, pipes).
-        from assist.pipeline import analyze_recording
-        from assist.report.summary import print_summary
-
-        print_summary(analyze_recording(args.file, args=args))
-        return 0
-    return int(replay.run(args) or 0)
+    # Without --format, always the terminal summary: `assist demo` must work without a TUI (CI, pipes).
+    return write_report(spec, args.format, args.output)

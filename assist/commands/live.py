@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from assist.commands.replay import add_channel_options
+from assist.commands.options import add_channel_options, call_spec
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -24,4 +24,4 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from assist.ui.launch import run_live
 
-    return run_live(args)
+    return run_live(call_spec(args, realtime=True))

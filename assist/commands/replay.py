@@ -12,13 +12,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
+from assist.commands.options import add_channel_options, call_spec
 from assist.errors import InputError
-
-if TYPE_CHECKING:
-    from assist.pipeline import Update
+from assist.session.messages import CallMessage, CallStarted, CoachEvent, FinalUtterance, Retraction, Sink
+from assist.session.spec import CallSpec
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -35,27 +34,24 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.set_defaults(func=run)
 
 
-def add_channel_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--swap", action="store_true", help="stereo: customer on the left, agent on the right")
-    p.add_argument("--mono-speaker", choices=("agent", "customer"), default="agent",
-                   help="who speaks in a mono recording (default: agent)")
-
-
 def run(args: argparse.Namespace) -> int:
+    spec = call_spec(args)
     if not args.format and sys.stdout.isatty():  # a TUI needs a terminal; piped output gets the summary
-        try:
-            from assist.ui.launch import run_replay  # the TUI, when it is installed
-        except ImportError:
-            pass
-        else:
-            return int(run_replay(args) or 0)
-    out = _open_output(args.output) if args.format else None
+        from assist.ui.launch import run_replay
+
+        return run_replay(spec)
+    return write_report(spec, args.format, args.output)
+
+
+def write_report(spec: CallSpec, fmt: str | None, output: str | None) -> int:
+    """The report of the recording `spec.source` in `fmt` (None: the terminal summary)."""
+    out = _open_output(output) if fmt else None
     try:
-        report = _run_realtime(args, out) if args.realtime else _run_whole(args, out)
+        report = _run_realtime(spec, fmt, out) if spec.realtime else _run_whole(spec, fmt, out)
     finally:
         if out is not None and out is not sys.stdout:
             out.close()
-    if not args.format:
+    if not fmt:
         from assist.report.summary import print_summary
 
         print_summary(report)
@@ -66,7 +62,7 @@ def _open_output(path: str | None) -> IO[str]:
     if not path or path == "-":
         return sys.stdout
     try:
-        return open(path, "w", encoding="utf-8")  # noqa: SIM115 - closed in run()
+        return open(path, "w", encoding="utf-8")  # noqa: SIM115 - closed in write_report()
     except OSError as e:
         raise InputError(f"cannot write: {e.strerror}", path) from e
 
@@ -78,47 +74,48 @@ def _line(out: IO[str] | None, obj: dict[str, Any]) -> None:
     out.flush()
 
 
-def _finish(args: argparse.Namespace, out: IO[str] | None, report: dict[str, Any]) -> None:
-    if out is None:
+def _finish(fmt: str | None, out: IO[str] | None, report: dict[str, Any]) -> None:
+    if out is None or fmt is None:
         return
-    if args.format == "jsonl":
+    if fmt == "jsonl":
         _line(out, {"type": "end", "report": report})
         return
     from assist.report import render
 
-    out.write(render(report, args.format))
+    out.write(render(report, fmt))
     out.flush()
 
 
-def _on_update(args: argparse.Namespace, stream: IO[str] | None) -> Callable[[Update], None]:
+def _jsonl(source: str, stream: IO[str] | None) -> Sink:
     """jsonl lines as DESIGN.md fixes them: start, events (and final utterances) as they happen."""
 
-    def on_update(u: Update) -> None:
-        if u.kind == "start":
-            _line(stream, {"type": "start", **u.data, "source": str(args.file)})
-        elif u.kind == "event" and u.event is not None:
-            _line(stream, u.event.to_dict())
-        elif u.kind == "final" and u.utterance is not None:
-            _line(stream, {"type": "utterance", **u.utterance.to_dict()})
+    def sink(m: CallMessage) -> None:
+        match m:
+            case CallStarted():
+                _line(stream, {"type": "start", "engine": m.engine, "model": m.model, "realtime": m.realtime,
+                               "source": source})
+            case CoachEvent(event=ev) | Retraction(event=ev):
+                _line(stream, ev.to_dict())
+            case FinalUtterance(utterance=u):
+                _line(stream, {"type": "utterance", **u.to_dict()})
 
-    return on_update
+    return sink
 
 
-def _run_realtime(args: argparse.Namespace, out: IO[str] | None) -> dict[str, Any]:
-    from assist.pipeline import file_pipeline
+def _run_realtime(spec: CallSpec, fmt: str | None, out: IO[str] | None) -> dict[str, Any]:
+    from assist.session.call import CallSession
 
-    stream = out if args.format == "jsonl" else None
-    pipe = file_pipeline(args.file, _on_update(args, stream), args=args, realtime=True,
-                         speed=getattr(args, "speed", 1.0) or 1.0)
-    report = pipe.run()
-    _finish(args, out, report)
+    stream = out if fmt == "jsonl" else None
+    report = CallSession(spec).pipeline(_jsonl(spec.source or "", stream)).run()
+    _finish(fmt, out, report)
     return report
 
 
-def _run_whole(args: argparse.Namespace, out: IO[str] | None) -> dict[str, Any]:
-    from assist.pipeline import analyze_recording
+def _run_whole(spec: CallSpec, fmt: str | None, out: IO[str] | None) -> dict[str, Any]:
+    from assist.session.scoring import score_recording
 
-    stream = out if args.format == "jsonl" else None
-    report = analyze_recording(args.file, args=args, on_update=_on_update(args, stream))
-    _finish(args, out, report)
+    assert spec.source is not None
+    stream = out if fmt == "jsonl" else None
+    report = score_recording(spec, spec.source, sink=_jsonl(spec.source or "", stream))
+    _finish(fmt, out, report)
     return report

@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assist.errors import InputError
+
+if TYPE_CHECKING:
+    from assist.roleplay.scenario import Scenario
+    from assist.session.spec import CallSpec
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -85,44 +90,68 @@ def run(args: argparse.Namespace) -> int:
     if not args.scenario:
         raise InputError("give a SCENARIO (see 'assist roleplay --list')")
     scenario = load_scenario(args.scenario, folder)
+    spec = _spec(args, scenario)
     if args.responses:
-        return _scripted(args, scenario)
+        return _scripted(args, scenario, spec)
     if args.format:
         raise InputError("--format needs --responses FILE (the TUI offers a Markdown export at the end)")
+    from assist.session.roleplay import RolePlaySession
     from assist.ui.roleplay_screen import run_tui
 
-    return run_tui(args, scenario)
+    session = RolePlaySession(spec, scenario.id, scenario.language, save=args.save is not False)
+    return run_tui(session, scenario, voice=args.voice, mic=args.mic)
 
 
-def _scripted(args: argparse.Namespace, scenario: Any) -> int:
+def _spec(args: argparse.Namespace, scenario: Scenario) -> CallSpec:
+    """The call spec of a role-play: the scenario's lexicon and company stand in for the settings'."""
+    from assist.commands.options import call_options
     from assist.config import load_config
-    from assist.roleplay import play_scripted, scenario_lexicon
-    from assist.roleplay.debrief import improvement, previous_attempts, save_attempt, to_markdown
-    from assist.session import load_semantic
+    from assist.roleplay import scenario_lexicon
+    from assist.session.spec import resolve_spec
+
+    spec = resolve_spec(call_options(args, source=None), load_config(), scenario_lexicon=scenario.lexicon,
+                        scenario_company=scenario.company)
+    scenario_lexicon(scenario, args.lexicon, spec.lexicon)  # a lexicon in another language is refused
+    return spec
+
+
+def _scripted(args: argparse.Namespace, scenario: Scenario, spec: CallSpec) -> int:
+    from assist.roleplay import play_scripted
+    from assist.roleplay.debrief import improvement, to_markdown
+    from assist.session.models import load_semantic
+    from assist.session.roleplay import RolePlaySession
 
     answers = read_responses(args.responses)
-    cfg = load_config()
-    lexicon = scenario_lexicon(scenario, args.lexicon)
-    agent = args.agent_name or cfg.agent_name or None
-    semantic = load_semantic(lexicon, args)
-    report = play_scripted(scenario, answers, lexicon, agent_name=agent, company=args.company, semantic=semantic)
+    session = RolePlaySession(spec, scenario.id, scenario.language, save=bool(args.save))
+    report = play_scripted(scenario, answers, spec.lexicon, agent_name=spec.agent_name, company=spec.company,
+                           semantic=load_semantic(spec.lexicon, spec.semantic))
     report["call"]["source"] = str(args.responses)
-    report["improvement"] = improvement(report, previous_attempts(scenario.id, agent, args.db or cfg.db_url))
-    if args.save:
-        report["saved_id"] = save_attempt(report, agent, args.db or cfg.db_url)
+    previous, problem = session.previous_attempts()
+    if problem:
+        print(f"assist: call history unavailable ({problem})", file=sys.stderr)
+    report["improvement"] = improvement(report, previous)
+    lost = None
+    if session.save:
+        report["saved_id"], lost = session.save_attempt(report)
+        if lost:
+            print(f"assist: could not save the role-play to the call history ({lost})", file=sys.stderr)
     if args.format == "json":
         _write(json.dumps(report, indent=2, ensure_ascii=False) + "\n", args.output)
     elif args.format == "md":
         _write(to_markdown(report), args.output)
     else:
-        rp = report["roleplay"]
-        out = [f"{rp['title']}: score {report['score']}/100 — {rp['outcome_text']}"]
-        for t in rp["turns"]:
-            out.append(f"  you: {t['answer']}")
-            for f in t["flags"]:
-                out.append(f"    ! {f['category']}: “{f['match']}” → {f['suggestion']}")
-            if t.get("customer_line"):
-                out.append(f"  {rp['persona']} ({t['reaction']}): {t['customer_line']}")
-        out.append("  goals: " + ", ".join(f"{k} {v.get('status')}" for k, v in rp["goals"].items()))
-        _write("\n".join(out) + "\n", args.output)
-    return 0
+        _write(_text(report), args.output)
+    return 1 if lost else 0  # the debrief is out; the history did not take it
+
+
+def _text(report: dict[str, Any]) -> str:
+    rp = report["roleplay"]
+    out = [f"{rp['title']}: score {report['score']}/100 — {rp['outcome_text']}"]
+    for t in rp["turns"]:
+        out.append(f"  you: {t['answer']}")
+        for f in t["flags"]:
+            out.append(f"    ! {f['category']}: “{f['match']}” → {f['suggestion']}")
+        if t.get("customer_line"):
+            out.append(f"  {rp['persona']} ({t['reaction']}): {t['customer_line']}")
+    out.append("  goals: " + ", ".join(f"{k} {v.get('status')}" for k, v in rp["goals"].items()))
+    return "\n".join(out) + "\n"

@@ -9,15 +9,16 @@ from typing import Any
 from assist.engine.coach import SemanticDetector
 from assist.engine.lexicon import Lexicon, load_lexicon
 from assist.errors import InputError
-from assist.roleplay.debrief import build_report, improvement, previous_attempts, to_markdown
+from assist.roleplay.debrief import build_report, improvement, to_markdown
 from assist.roleplay.dialogue import RolePlay, Turn
 from assist.roleplay.scenario import Scenario, list_scenarios, load_scenario
 
 
-def scenario_lexicon(scenario: Scenario, override: str | None = None) -> Lexicon:
-    """The lexicon a scenario is coached with: `--lexicon` if given, else the scenario's own.
-    A lexicon in another language would judge every answer as clean: refused."""
-    lex = load_lexicon(override or scenario.lexicon)
+def scenario_lexicon(scenario: Scenario, override: str | None = None, lexicon: Lexicon | None = None) -> Lexicon:
+    """The lexicon a scenario is coached with: `--lexicon` if given, else the scenario's own (or
+    `lexicon`, already loaded from one of those). A lexicon in another language would judge every
+    answer as clean: refused."""
+    lex = lexicon if lexicon is not None else load_lexicon(override or scenario.lexicon)
     if lex.language != scenario.language:
         raise InputError(f"scenario {scenario.id!r} is in {scenario.language!r} but lexicon {lex.path.name} is "
                          f"{lex.language!r}", override or scenario.path)
@@ -33,4 +34,4 @@ def play_scripted(scenario: Scenario, answers: list[str], lexicon: Lexicon, *, a
 
 
 __all__ = ["RolePlay", "Turn", "Scenario", "list_scenarios", "load_scenario", "scenario_lexicon", "play_scripted",
-           "build_report", "improvement", "previous_attempts", "to_markdown"]
+           "build_report", "improvement", "to_markdown"]

@@ -1,10 +1,9 @@
 """The debrief: the call report (`assist.report/1`) with a role-play section, a score that also
-counts the scenario's goals and how the call ended, what improved since earlier attempts, and a
-Markdown export a trainer can hand back."""
+counts the scenario's goals and how the call ended, what improved since earlier attempts (read from
+the history by assist.session.roleplay), and a Markdown export a trainer can hand back."""
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 from assist.engine.scoring import score_call
@@ -68,43 +67,6 @@ def build_report(rp: RolePlay, *, agent_name: str | None = None) -> dict[str, An
         "turns": [t.to_dict() for t in rp.turns],
     }
     return report
-
-
-# ----------------------------------------------------------------------------- history
-HISTORY_LIMIT = 10  # earlier attempts read back for the "since last time" notes
-
-
-def previous_attempts(scenario: str, agent_name: str | None, db_url: str | None = None) -> list[dict[str, Any]]:
-    """Earlier role-play reports of this scenario (this trainee's, when named), oldest first;
-    [] when there is no call history."""
-    try:
-        from assist.store import open_store
-    except ImportError:  # the history is optional: role-play works without the store layer
-        return []
-    try:
-        with open_store(db_url or None) as store:
-            rows = store.list_calls(kind="roleplay", scenario=scenario, agent=agent_name or None,
-                                    limit=HISTORY_LIMIT)
-            reports = [store.get_report(r.id) for r in rows]
-    except Exception as e:  # a broken history must not cost the trainee the debrief
-        print(f"assist: call history unavailable ({type(e).__name__}: {e})", file=sys.stderr)
-        return []
-    return list(reversed(reports))  # list_calls gives newest first
-
-
-def save_attempt(report: dict[str, Any], agent_name: str | None, db_url: str | None = None) -> int | None:
-    """Store the role-play in the call history (redacted); its id, or None without a store."""
-    try:
-        from assist.store import open_store
-    except ImportError:
-        return None
-    try:
-        with open_store(db_url or None) as store:
-            return store.save_call(report, kind="roleplay", agent_name=agent_name,
-                                   scenario=report["roleplay"]["scenario"])
-    except Exception as e:
-        print(f"assist: could not save the role-play to the call history ({type(e).__name__}: {e})", file=sys.stderr)
-        return None
 
 
 def _flag_counts(report: dict[str, Any]) -> dict[str, int]:

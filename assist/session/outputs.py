@@ -2,8 +2,8 @@
 
 The `.transcript.jsonl` file is written one line per final utterance / flag / mark and flushed at
 once, so a call killed half way (crash, closed terminal) still has everything said up to then. The
-report (JSON + Markdown) is written when the call ends or the user quits. Both are redacted unless
-the settings opt out (DESIGN.md: privacy).
+report (JSON + Markdown) is written when the call ends or the user quits, and the call goes into
+the history. All of it is redacted unless the call opted out (DESIGN.md: privacy).
 """
 
 from __future__ import annotations
@@ -11,12 +11,14 @@ from __future__ import annotations
 import json
 import os
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from assist.config import Config
 from assist.engine.events import Event
 from assist.redact import redact_report, redact_text
+from assist.session.history import save_call
+from assist.session.spec import CallSpec
 from assist.transcript import Utterance
 
 
@@ -66,36 +68,32 @@ class TranscriptLog:
             self._f = None
 
 
-def save_report(report: dict[str, Any], cfg: Config, stem: str, *, kind: str = "live",
-                to_store: bool = True) -> list[Path]:
-    """Write `<stem>.json` and `<stem>.md` to the reports dir (redacted unless opted out) and, when
-    the call-history store is installed, save the call there too. Returns what was written."""
+@dataclass
+class Saved:
+    """What saving a call left behind: the report files, and the history's problem if it failed."""
+
+    files: list[Path] = field(default_factory=list)
+    history_error: str | None = None
+
+
+def save_report(report: dict[str, Any], spec: CallSpec, stem: str, *, kind: str = "live",
+                to_store: bool = True) -> Saved:
+    """Write `<stem>.json` and `<stem>.md` to the reports folder (redacted unless the call opted
+    out) and, with `to_store`, save the call in the history. Writing the files raises OSError (the
+    caller says the report was not saved); a history that fails is `Saved.history_error`."""
     from assist.report import render
 
-    out_dir = cfg.reports_path()
+    out_dir = spec.reports_dir
     out_dir.mkdir(parents=True, exist_ok=True)
-    rep = redact_report(report) if cfg.redact else report
-    written = []
+    rep = redact_report(report) if spec.redact else report
+    saved = Saved()
     for ext, fmt in (("json", "json"), ("md", "md")):
         p = out_dir / f"{stem}.{ext}"
         tmp = p.with_suffix(p.suffix + ".tmp")
         tmp.write_text(render(rep, fmt), encoding="utf-8")
         tmp.replace(p)  # never a half-written report next to a good transcript log
-        written.append(p)
+        saved.files.append(p)
     if to_store:
-        save_to_store(rep, cfg, kind=kind)
-    return written
-
-
-def save_to_store(report: dict[str, Any], cfg: Config, *, kind: str) -> str | None:
-    """The call history, if another part of the install provides it. Returns a problem, or None."""
-    try:
-        from assist.store import open_store
-    except ImportError:
-        return None
-    try:
-        store = open_store(cfg.db_url or None)
-        store.save_call(report, kind=kind, agent_name=cfg.agent_name or report.get("call", {}).get("agent_name"))
-    except Exception as e:  # history is a bonus: a broken database must not lose the report files
-        return f"not saved to history: {e}"
-    return None
+        agent = spec.agent_name or rep.get("call", {}).get("agent_name")
+        _, saved.history_error = save_call(rep, url=spec.store_url, kind=kind, agent_name=agent)
+    return saved

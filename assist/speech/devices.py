@@ -1,9 +1,11 @@
-"""Microphones and other input devices through sounddevice (PortAudio).
+"""Audio devices through sounddevice (PortAudio): the one place that probes them.
 
-`list_inputs()` backs `assist devices`; `MicSource` is the live call's audio source: the agent's
-device and, optionally, a second device carrying the customer's side (softphone output, loopback).
-Every failure is an assist.errors.DeviceError with one line saying what to install or which flag
-to pass — a machine with no sound card (a CI box, a server) must get that, never a traceback.
+`list_inputs()` backs `assist devices`; `require_input()` is the check before a live screen opens;
+`output_available()` says whether a sound can be played (replay audio, the role-play customer's
+voice). `MicSource` is the live call's audio source: the agent's device and, optionally, a second
+device carrying the customer's side (softphone output, loopback). Every failure is an
+assist.errors.DeviceError with one line saying what to install or which flag to pass — a machine
+with no sound card (a CI box, a server) must get that, never a traceback.
 """
 
 from __future__ import annotations
@@ -59,6 +61,24 @@ def list_inputs() -> list[InputDevice]:
             out.append(InputDevice(i, str(d["name"]), int(d["max_input_channels"]),
                                    float(d.get("default_samplerate", RATE)), i == default_in))
     return out
+
+
+def require_input() -> None:
+    """A live call needs a microphone: DeviceError (one line) when there is none."""
+    if not list_inputs():
+        raise DeviceError("no microphone found (no audio input device); use --source FILE to play a recording")
+
+
+def output_available() -> tuple[bool, str]:
+    """Whether a sound can be played here, and why not when it cannot."""
+    try:
+        sd = _sounddevice()
+        devs = sd.query_devices()
+    except Exception:  # no PortAudio, or no audio system at all (a server, a container)
+        return False, "no audio output on this machine"
+    if not any(int(d.get("max_output_channels", 0)) > 0 for d in devs):
+        return False, "no audio output device"
+    return True, ""
 
 
 def find_input(spec: str | int | None) -> InputDevice:

@@ -97,3 +97,11 @@ def test_bad_input(tmp_path: Path) -> None:
     _one_line_exit_2(run("he-double-billing", "--responses", str(DATA / "double-billing.good.txt"), "--lexicon", "en"),
                      "scenario 'he-double-billing' is in 'he' but lexicon en.toml is 'en'")
     _one_line_exit_2(run("double-billing", "--format", "json"), "--format needs --responses")
+
+
+def test_a_history_that_cannot_take_the_attempt_is_said_and_fails_the_run(tmp_path: Path) -> None:
+    r = run("double-billing", "--responses", str(DATA / "double-billing.good.txt"), "--format", "json", "--save",
+            "--db", "sqlite:////proc/assist-no-such-dir/history.sqlite3", "--no-semantic", home=tmp_path)
+    assert r.returncode == 1
+    assert json.loads(r.stdout)["roleplay"]["outcome"] == "satisfied"  # the debrief is still there
+    assert "could not save the role-play to the call history" in r.stderr and r.stderr.count("\n") <= 2

@@ -7,7 +7,7 @@ import pytest
 from assist.engine.coach import SemanticDetector
 from assist.engine.lexicon import LEXICON_DIR, Lexicon, load_lexicon
 from assist.roleplay.scenario import SCENARIO_DIR, Scenario, list_scenarios
-from assist.session import load_semantic
+from assist.session.models import load_semantic
 
 DATA = Path(__file__).parent / "data"
 SHIPPED = sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))

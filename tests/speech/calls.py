@@ -89,12 +89,11 @@ def converted(fmt: str) -> Path:
 
 @functools.cache
 def whole_file_report() -> dict[str, Any]:
-    """analyze_recording (Whisper tiny.en, whole file) of the test call — shared by several tests."""
-    from assist.engine.lexicon import load_lexicon
-    from assist.pipeline import analyze_recording
+    """score_recording (Whisper tiny.en, whole file) of the test call — shared by several tests."""
+    from assist.session.scoring import score_recording
 
     path, _ = call_wav()
-    return analyze_recording(path, lexicon=load_lexicon("en"), company="Acme", agent_name="Dana")
+    return score_recording(spec(path, company="Acme", agent_name="Dana", semantic=False), path)
 
 
 @functools.cache
@@ -136,16 +135,22 @@ def short_call() -> Path:
 @functools.cache
 def streaming_run() -> tuple[list[Any], dict[str, Any]]:
     """The short call through the real CallPipeline's streaming path (Whisper tiny.en, fed as fast as
-    it goes): every Update in order, and the report. Shared by the pipeline contract test and the
-    test that holds the UI's scripted stand-in to the same kinds of update."""
-    from assist.engine.lexicon import load_lexicon
-    from assist.pipeline import Update, file_pipeline
+    it goes): every message in order, and the report. Shared by the pipeline contract test and the
+    test that holds the UI's scripted stand-in to the same kinds of message."""
+    from assist.session.call import CallSession
 
-    updates: list[Update] = []
-    pipe = file_pipeline(short_call(), updates.append, realtime=False, lexicon=load_lexicon("en"),
-                         company="Acme", agent_name="Dana", semantic=None)
+    messages: list[Any] = []
+    pipe = CallSession(spec(short_call(), company="Acme", agent_name="Dana", semantic=False)).pipeline(messages.append)
     report = pipe.run()
-    return updates, report
+    return messages, report
+
+
+def spec(source: str | Path | None = None, **options: Any) -> Any:
+    """A call spec as the CLI would resolve it, with no settings file (defaults, English lexicon)."""
+    from assist.config import Config
+    from assist.session.spec import CallOptions, resolve_spec
+
+    return resolve_spec(CallOptions(source=str(source) if source is not None else None, **options), Config())
 
 
 def cli_env() -> dict[str, str]:

@@ -77,18 +77,18 @@ def test_stereo_korean_file_gives_two_speakers_in_time_order() -> None:
 
 
 def test_vosk_through_the_live_pipeline_gives_both_speakers_in_time_order() -> None:
-    from assist.engine.lexicon import load_lexicon
-    from assist.pipeline import Update, file_pipeline
+    from assist.session.call import CallSession
+    from assist.session.messages import CallStarted, PartialUtterance
+    from tests.speech.calls import spec
 
     path = Path(workdir()) / "ko-call.wav"
     if not path.exists():
         test_stereo_korean_file_gives_two_speakers_in_time_order()
-    updates: list[Update] = []
-    pipe = file_pipeline(path, updates.append, realtime=False, engine="vosk", model="vosk-ko",
-                         lexicon=load_lexicon("en"), semantic=None)
+    messages: list[object] = []
+    pipe = CallSession(spec(path, engine="vosk", model="vosk-ko", lexicon="en", semantic=False)).pipeline(messages.append)
     report = pipe.run()
-    assert updates[0].kind == "start" and updates[0].data["engine"] == "vosk"
-    assert any(u.kind == "partial" for u in updates)
+    assert isinstance(messages[0], CallStarted) and messages[0].engine == "vosk"
+    assert any(isinstance(m, PartialUtterance) for m in messages)
     utts = report["utterances"]
     assert {u["speaker"] for u in utts} == {"agent", "customer"}
     assert [u["start"] for u in utts] == sorted(u["start"] for u in utts)

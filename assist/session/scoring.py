@@ -1,0 +1,64 @@
+"""Scoring one recorded call: a recording or a transcript in, the report out.
+
+    report = score_file(spec, path)                      # what batch runs per file, in a worker
+    report = score_recording(spec, path, sink=print)     # `assist replay --format …`, `assist demo`
+
+These are plain functions of (spec, path) with no state but the models they load: batch calls them
+from its worker processes (and a cluster's workers will, issue 15), the CLI directly. Pass a
+`SemanticCache` to load the semantic model once per process instead of once per call.
+Bad input (a missing or undecodable file, a malformed transcript, no model) raises InputError.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from assist.engine.coach import Coach, CoachRun, SemanticDetector
+from assist.session.messages import CallEnded, CallStarted, FinalUtterance, Sink, event_message
+from assist.session.models import SemanticCache, call_engine, load_semantic
+from assist.session.spec import CallSpec
+from assist.speech.audio import load_call
+from assist.speech.segment import merge_speakers
+from assist.speech.transcribe import transcribe_audio
+from assist.transcript import load_transcript
+
+TEXT_SUFFIXES = {".txt", ".json", ".jsonl"}
+
+
+def _semantic(spec: CallSpec, cache: SemanticCache | None) -> SemanticDetector | None:
+    return cache.get(spec) if cache is not None else load_semantic(spec.lexicon, spec.semantic)
+
+
+def score_recording(spec: CallSpec, path: str | Path, *, sink: Sink | None = None,
+                    semantic: SemanticCache | None = None) -> dict[str, Any]:
+    """The whole-file path: transcribe the recording in one go (fast), then coach it. The audio is
+    decoded before any model loads (a bad file costs nothing). `sink`, if given, sees CallStarted,
+    each FinalUtterance with its events, and CallEnded, in call order (for `--format jsonl`)."""
+    audio = load_call(path, swap=spec.channels.swap, mono_speaker=spec.channels.mono_speaker or "agent")
+    detector = _semantic(spec, semantic)
+    eng = call_engine(spec, live=False)
+    emit: Sink = sink or (lambda m: None)
+    emit(CallStarted(eng.name, eng.model.name, False, str(path)))
+    utts = merge_speakers(transcribe_audio(audio, eng))
+    coach = Coach(spec.lexicon, company=spec.company, agent_name=spec.agent_name, semantic=detector)
+    CoachRun(coach, lambda ev: emit(event_message(ev))).transcript(utts, on_utterance=lambda u: emit(FinalUtterance(u)))
+    report = coach.report(source=str(path), duration_s=audio.duration, engine=eng.name, model=eng.model.name,
+                          mode="whole-file")
+    emit(CallEnded(report))
+    return report
+
+
+def score_transcript(spec: CallSpec, path: str | Path, *, semantic: SemanticCache | None = None) -> dict[str, Any]:
+    """A written transcript (.txt, .json, .jsonl) through the coach."""
+    tr = load_transcript(path)
+    coach = Coach(spec.lexicon, company=spec.company, agent_name=spec.agent_name, semantic=_semantic(spec, semantic))
+    CoachRun(coach).transcript(tr.utterances)
+    return coach.report(source=str(path), duration_s=tr.duration_s, timing=tr.timing)
+
+
+def score_file(spec: CallSpec, path: str | Path, *, semantic: SemanticCache | None = None) -> dict[str, Any]:
+    """A recording or a transcript, by its suffix."""
+    if Path(path).suffix.lower() in TEXT_SUFFIXES:
+        return score_transcript(spec, path, semantic=semantic)
+    return score_recording(spec, path, semantic=semantic)
