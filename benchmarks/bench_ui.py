@@ -29,11 +29,10 @@ CHILD = r"""
 import asyncio, os, sys, time
 t_start = float(os.environ["BENCH_T0"])
 from assist.config import Config
+from assist.session.spec import CallOptions, resolve_spec
 from assist.ui.launch import make_app
-import argparse
-ns = argparse.Namespace(lexicon=None, company=None, agent_name=None, engine=None, model=None, no_semantic=False,
-                        swap=False, mono_speaker="agent", file="examples/demo-call.ogg")
-app = make_app("replay", "examples/demo-call.ogg", args=ns, config=Config(company="Acme", agent_name="Dana"),
+cfg = Config(company="Acme", agent_name="Dana")
+app = make_app("replay", resolve_spec(CallOptions(source="examples/demo-call.ogg"), cfg), config=cfg,
                ask_names=False, save=False, audio_out=False)
 async def main():
     async with app.run_test(size=(120, 35)) as pilot:
@@ -63,23 +62,26 @@ def first_frame(runs: int) -> list[float]:
 
 async def update_cost(repeat: int) -> dict[str, list[float]]:
     from assist.config import Config
-    from assist.pipeline import Update
+    from assist.session.messages import CallEnded, CallMessage, CallStarted, CoachEvent, Retraction
     from assist.ui.launch import make_app
-    from tests.ui.fakes import ScriptedPipeline
+    from tests.ui.fakes import ScriptedPipeline, call_spec
 
-    ups: list[Update] = []
-    ScriptedPipeline(ups.append, Config(company="Acme", agent_name="Dana"), stop_after=None).run()
-    ups = [u for u in ups if u.kind not in ("start", "end")]
+    cfg = Config(company="Acme", agent_name="Dana")
+    msgs: list[CallMessage] = []
+    ScriptedPipeline(msgs.append, call_spec(cfg), stop_after=None).run()
+    msgs = [m for m in msgs if not isinstance(m, CallStarted | CallEnded)]
     costs: dict[str, list[float]] = {}
     for _ in range(repeat):
-        app = make_app("live", factory=lambda cb, cfg: _Idle(), config=Config(company="Acme", agent_name="Dana"),
-                       ask_names=False, save=False)
+        app = make_app("live", call_spec(cfg), config=cfg, factory=lambda sink, spec: _Idle(), ask_names=False,
+                       save=False)
         async with app.run_test(size=(120, 35)) as pilot:
             await pilot.pause()
-            for u in ups:
-                kind = u.kind if u.kind != "event" else f"event:{u.event.type}"  # type: ignore[union-attr]
+            for m in msgs:
+                kind = type(m).__name__
+                if isinstance(m, CoachEvent | Retraction):
+                    kind += f":{m.event.type}"
                 t0 = time.perf_counter()
-                app.apply(u)  # the handler's own work, on the UI thread
+                app.call.apply(m)  # the handler's own work, on the UI thread
                 t1 = time.perf_counter()
                 await pilot.pause()  # until the screen has laid out and painted the change
                 t2 = time.perf_counter()
@@ -106,6 +108,11 @@ class _Idle:
 
     def pause(self) -> None: ...
     def resume(self) -> None: ...
+
+    position = 0.0
+
+    def report_so_far(self, *, source: str, duration_s: float) -> dict[str, object]:
+        return {}
 
 
 def main() -> None:

@@ -1,34 +1,33 @@
-"""Messages from the call worker to the screen. Worker threads never touch widgets: they
-`post_message` one of these, and high-rate kinds coalesce so a slow frame never queues a backlog."""
+"""Messages from the call worker to the screen. Worker threads never touch widgets: the pipeline's
+typed messages (assist.session.messages) are wrapped in `FromCall` and posted, and high-rate kinds
+coalesce so a slow frame never queues a backlog."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from textual.message import Message
 
-from assist.pipeline import Update
+from assist.session.messages import CallMessage, Levels, PartialUtterance, Position, RunningBehind, Status
 
 
-class PipelineUpdate(Message):
-    """One pipeline Update, delivered on the UI thread."""
+class FromCall(Message):
+    """One pipeline message, delivered on the UI thread."""
 
     # Only the newest of these matters once the screen catches up.
-    _COALESCE = ("level", "position", "status")
+    _COALESCE = (Levels, Position, Status, RunningBehind)
 
-    def __init__(self, update: Update) -> None:
+    def __init__(self, payload: CallMessage) -> None:
         super().__init__()
-        self.update = update
+        self.payload = payload
 
     def can_replace(self, message: Message) -> bool:
-        if not isinstance(message, PipelineUpdate):
+        if not isinstance(message, FromCall):
             return False
-        new, old = self.update, message.update
-        if new.kind in self._COALESCE:
-            return old.kind == new.kind
+        new, old = self.payload, message.payload
+        if isinstance(new, self._COALESCE):
+            return type(old) is type(new)
         # a growing partial replaces the older partial of the same turn (never a final)
-        return (new.kind == "partial" and old.kind == "partial" and new.utterance is not None
-                and old.utterance is not None and new.utterance.index == old.utterance.index)
+        return (isinstance(new, PartialUtterance) and isinstance(old, PartialUtterance)
+                and new.utterance.index == old.utterance.index)
 
 
 class AnalysisProgress(Message):
@@ -42,17 +41,9 @@ class AnalysisProgress(Message):
         return isinstance(message, AnalysisProgress)
 
 
-class CallReady(Message):
-    """Models are loaded and audio is about to flow."""
-
-
-class CallEnded(Message):
-    def __init__(self, report: dict[str, Any] | None) -> None:
-        super().__init__()
-        self.report = report
-
-
 class CallFailed(Message):
+    """The call could not start, or stopped on an error (one line for the user)."""
+
     def __init__(self, error: str) -> None:
         super().__init__()
         self.error = error

@@ -1,20 +1,19 @@
 """The role-play screen: the scripted customer speaks, the trainee answers (typing, or the
-microphone when one exists, recognised by the live pipeline), each answer is coached at once with the live call's widgets, and a
-debrief closes the call.
+microphone when one exists, recognised by the live pipeline), each answer is coached at once with
+the live call's widgets, and a debrief closes the call.
 
-Thin, like the rest of assist/ui: the customer and the judging live in assist/roleplay; this file
-only shows them. The coach and the customer run on a worker thread (the semantic model takes a
-moment per answer) and reach the screen through `call_from_thread`.
+The customer and the judging live in assist/roleplay; the voice, the microphone, the semantic model
+and the history come through the role-play session (assist/session/roleplay.py). What this file
+does is the screen's own: layout, the answer box, collecting a spoken answer across the recogniser's
+pauses, when to show which card, and the debrief's export. The coach and the customer run on a
+worker thread (the semantic model takes a moment per answer) and reach the screen through
+`call_from_thread`.
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime as _dt
-import shutil
-import subprocess
 import threading
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,72 +25,16 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Markdown, Static
 
-from assist.engine.coach import SemanticDetector
 from assist.engine.events import Event
-from assist.engine.lexicon import Lexicon
-from assist.roleplay.debrief import build_report, improvement, previous_attempts, save_attempt, to_markdown
+from assist.roleplay.debrief import build_report, improvement, to_markdown
 from assist.roleplay.dialogue import RolePlay, Turn
 from assist.roleplay.scenario import Scenario
+from assist.session.messages import CallMessage, FinalUtterance
+from assist.session.roleplay import Listener, ListenFactory, RolePlaySession, Speaker
 from assist.ui.widgets import CardItem, ChecklistView, CoachingCard, TranscriptView, card_worthy
 
 _SEVERITY_RANK = {"critical": 0, "warning": 1, "info": 2}
 SPOKEN_END_S = 1.2  # quiet after the last recognised utterance that ends a spoken answer
-# on_update -> a started-able pipeline (assist.pipeline.mic_pipeline, or a file pipeline in tests)
-ListenFactory = Callable[[Callable[[Any], None]], Any]
-
-
-# --------------------------------------------------------------------------- voice
-def audio_output_available() -> tuple[bool, str]:
-    """Whether a sound can be played here; with the reason when not (said once on screen)."""
-    if shutil.which("espeak-ng") is None:
-        return False, "espeak-ng is not installed: the customer's lines are shown, not spoken"
-    try:
-        import sounddevice as sd
-
-        devs = sd.query_devices()
-    except Exception:  # no PortAudio, or no audio system at all (a server, a container)
-        return False, "no audio output on this machine: the customer's lines are shown, not spoken"
-    if not any(int(d.get("max_output_channels", 0)) > 0 for d in devs):
-        return False, "no audio output device: the customer's lines are shown, not spoken"
-    return True, ""
-
-
-class Voice:
-    """Speaks the customer's lines with espeak-ng, one at a time, without blocking the screen."""
-
-    def __init__(self, language: str) -> None:
-        self.language = language
-        self._proc: subprocess.Popen[bytes] | None = None
-
-    @property
-    def speaking(self) -> bool:
-        return self._proc is not None and self._proc.poll() is None
-
-    def say(self, text: str) -> None:
-        self.stop()  # a new line interrupts the old one, as a real caller would
-        self._proc = subprocess.Popen(["espeak-ng", "-v", self.language, "-s", "150", text],
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-    def stop(self) -> None:
-        if self._proc is not None and self._proc.poll() is None:
-            self._proc.terminate()
-        self._proc = None
-
-
-def microphone_available() -> tuple[bool, str]:
-    """Whether an input device exists; with the reason when not (said once on screen)."""
-    try:
-        from assist.errors import AssistError
-        from assist.speech.devices import list_inputs
-    except ImportError:
-        return False, "no speech layer installed: type your answers"
-    try:
-        found = list_inputs()
-    except AssistError as e:
-        return False, f"no microphone ({e}): type your answers"
-    if not found:
-        return False, "no microphone on this machine: type your answers"
-    return True, ""
 
 
 def mood_text(anger: int, limit: int) -> str:
@@ -112,22 +55,18 @@ class RolePlayScreen(Screen[None]):
         Binding("f5", "end_call", "End call", priority=True),
     ]
 
-    def __init__(self, roleplay: RolePlay, *, agent_name: str | None = None, voice: Voice | None = None,
-                 notices: list[str] | None = None, save: bool = False, db_url: str | None = None,
-                 export_dir: Path | None = None, semantic_loader: Any = None,
-                 listen: ListenFactory | None = None) -> None:
+    def __init__(self, session: RolePlaySession, roleplay: RolePlay, *, voice: Speaker | None = None,
+                 listen: ListenFactory | None = None, export_dir: Path | None = None) -> None:
         super().__init__()
+        self.session = session
         self.listen = listen  # set when a microphone exists: answers may be spoken too
-        self._mic: Any = None
+        self._mic: Listener | None = None
         self.rp = roleplay
-        self.agent_name = agent_name
         self.voice = voice
-        self.notices = list(notices or [])
-        self.save = save
-        self.db_url = db_url
+        self.notices = list(session.notices)
         self.export_dir = export_dir or Path.cwd()
-        self.semantic_loader = semantic_loader
         self.report: dict[str, Any] | None = None
+        self.history_error: str | None = None  # the history could not be read or could not take the call
         self.exported: Path | None = None
         self._busy = threading.Lock()
         self._notices: list[str] = []
@@ -156,7 +95,7 @@ class RolePlayScreen(Screen[None]):
         for n in self.notices:
             self._notice(n)
         self.query_one("#rp-input", Input).focus()
-        if self.semantic_loader is not None:
+        if self.session.spec.semantic:
             self._load_semantic()
         if self.listen is not None:
             self._listen()
@@ -167,17 +106,16 @@ class RolePlayScreen(Screen[None]):
         utterance becomes an answer, exactly like a typed one."""
         from assist.errors import AssistError
 
-        def on_update(u: Any) -> None:  # assist.pipeline.Update
-            utt = u.utterance
-            if u.kind != "final" or utt is None or utt.speaker != "agent" or not utt.text.strip():
+        def on_message(m: CallMessage) -> None:
+            if not isinstance(m, FinalUtterance) or m.utterance.speaker != "agent" or not m.utterance.text.strip():
                 return
             if self.voice is not None and self.voice.speaking:
                 return  # the customer's own voice picked up by the microphone
-            self.app.call_from_thread(self._spoken, utt.text)
+            self.app.call_from_thread(self._spoken, m.utterance.text)
 
         try:
             assert self.listen is not None
-            self._mic = self.listen(on_update)
+            self._mic = self.listen(on_message)
             self.app.call_from_thread(self._notice, "Microphone on: speak or type your answers.")
             self._mic.run()
         except AssistError as e:
@@ -207,7 +145,7 @@ class RolePlayScreen(Screen[None]):
     def _load_semantic(self) -> None:
         # The coach starts lexical-only and gains the semantic detector when its model is loaded,
         # so the trainee can pick up the phone without waiting for it.
-        det: SemanticDetector | None = self.semantic_loader()
+        det = self.session.load_semantic()
         if det is not None:
             self.rp.coach.semantic = det
 
@@ -247,7 +185,7 @@ class RolePlayScreen(Screen[None]):
             if live.get(item, {}).get("status") == "not-needed":
                 live[item] = {"status": "waiting"}
         ck.set_state(live)
-        card.show_item(self._card_for(turn))
+        card.item = self._card_for(turn)
         if turn.customer_utterance is not None:
             tv.show_utterance(self.rp.coach.utterances[turn.customer_utterance])
             if self.voice is not None and turn.customer_line:
@@ -279,11 +217,18 @@ class RolePlayScreen(Screen[None]):
 
     def finish(self) -> None:
         self.rp.finish()
-        report = build_report(self.rp, agent_name=self.agent_name)
-        report["improvement"] = improvement(report, previous_attempts(self.rp.scenario.id, self.agent_name,
-                                                                      self.db_url) if self.save else [])
-        if self.save:
-            report["saved_id"] = save_attempt(report, self.agent_name, self.db_url)
+        report = build_report(self.rp, agent_name=self.session.spec.agent_name)
+        previous: list[dict[str, Any]] = []
+        if self.session.save:
+            previous, problem = self.session.previous_attempts()
+            if problem:
+                self._notice(f"Call history unavailable ({problem}): no comparison with earlier attempts.")
+        report["improvement"] = improvement(report, previous)
+        if self.session.save:
+            report["saved_id"], problem = self.session.save_attempt(report)
+            if problem:
+                self.history_error = problem
+                self._notice(f"NOT saved to the call history ({problem}); ctrl+s still saves the debrief.")
         self.report = report
         self.query_one("#rp-checklist", ChecklistView).set_state(report["roleplay"]["goals"])
         inp = self.query_one("#rp-input", Input)
@@ -328,55 +273,21 @@ class RolePlayApp(App[int]):
         self.push_screen(self.roleplay_screen)
 
 
-def make_roleplay_screen(scenario: Scenario, lexicon: Lexicon, *, agent_name: str | None = None,
-                      company: str | None = None, voice: bool = False, save: bool = False,
-                      db_url: str | None = None, export_dir: Path | None = None,
-                      semantic_loader: Any = None, mic: bool = False,
-                      mic_args: argparse.Namespace | None = None,
-                      listen: ListenFactory | None = None) -> RolePlayScreen:
-    """`listen` replaces the microphone (tests play a recording through the live pipeline)."""
-    notices = []
-    speaker: Voice | None = None
-    if voice:
-        ok, why = audio_output_available()
-        if ok:
-            speaker = Voice(scenario.language)
-        else:
-            notices.append(why)
-    rp = RolePlay(scenario, lexicon, agent_name=agent_name, company=company)
+def make_roleplay_app(scenario: Scenario, session: RolePlaySession, *, voice: bool = False, mic: bool = False,
+                      listen: ListenFactory | None = None, export_dir: Path | None = None) -> RolePlayApp:
+    """The stand-alone app (CLI and tests). `voice` and `mic` ask the session for the customer's
+    voice and the microphone (a notice says why not, where not); `listen` replaces the microphone
+    (tests play a recording through the live pipeline)."""
+    speaker = session.voice() if voice else None
     if mic and listen is None:
-        ok, why = microphone_available()
-        if ok:
-            ns = mic_args or argparse.Namespace()
-
-            def listen(on_update: Callable[[Any], None]) -> Any:
-                from assist.pipeline import mic_pipeline
-
-                return mic_pipeline(on_update, args=ns, lexicon=lexicon, company=rp.coach.company,
-                                    agent_name=agent_name)
-        else:
-            notices.append(why)
-    return RolePlayScreen(rp, agent_name=agent_name, voice=speaker, notices=notices, save=save, db_url=db_url,
-                          export_dir=export_dir, semantic_loader=semantic_loader, listen=listen)
+        listen = session.microphone()
+    spec = session.spec
+    rp = RolePlay(scenario, spec.lexicon, agent_name=spec.agent_name, company=spec.company)
+    return RolePlayApp(RolePlayScreen(session, rp, voice=speaker, listen=listen, export_dir=export_dir))
 
 
-def make_roleplay_app(scenario: Scenario, lexicon: Lexicon, **kw: Any) -> RolePlayApp:
-    """The stand-alone app (CLI and tests); keyword arguments as `make_roleplay_screen`."""
-    return RolePlayApp(make_roleplay_screen(scenario, lexicon, **kw))
-
-
-def run_tui(args: argparse.Namespace, scenario: Scenario) -> int:
-    """`assist roleplay SCENARIO` without --responses."""
-    from assist.config import load_config
-    from assist.roleplay import scenario_lexicon
-    from assist.session import load_semantic
-
-    cfg = load_config()
-    lexicon = scenario_lexicon(scenario, args.lexicon)
-    agent = args.agent_name or cfg.agent_name or None
-    loader = None if args.no_semantic else (lambda: load_semantic(lexicon, args, quiet=True))
-    app = make_roleplay_app(scenario, lexicon, agent_name=agent, company=args.company, voice=args.voice,
-                            save=args.save is not False, db_url=args.db or cfg.db_url or None,
-                            export_dir=cfg.reports_path(), semantic_loader=loader, mic=args.mic, mic_args=args)
+def run_tui(session: RolePlaySession, scenario: Scenario, *, voice: bool, mic: bool) -> int:
+    """`assist roleplay SCENARIO` without --responses. Exit status 1 when the history lost the call."""
+    app = make_roleplay_app(scenario, session, voice=voice, mic=mic, export_dir=session.spec.reports_dir)
     app.run()
-    return 0
+    return 1 if app.roleplay_screen.history_error else 0

@@ -1,4 +1,5 @@
-"""Secondary screens: help, settings (and the first-run question), end-of-call summary."""
+"""Secondary screens: help, settings (and the first-run question), and the review of a call just
+ended (the summary: score, checklist, flags, where the report went)."""
 
 from __future__ import annotations
 
@@ -154,11 +155,13 @@ class SummaryScreen(ModalScreen[None]):
 
     BINDINGS = [Binding("escape", "dismiss", "Back to the transcript"), Binding("q", "app.quit_call", "Quit")]
 
-    def __init__(self, report: dict[str, Any] | None, saved: list[Path], error: str | None = None) -> None:
+    def __init__(self, report: dict[str, Any] | None, saved: list[Path], error: str | None = None,
+                 history_error: str | None = None) -> None:
         super().__init__()
         self.report = report or {}
         self.saved = saved
         self.error = error
+        self.history_error = history_error
 
     def compose(self) -> ComposeResult:
         r = self.report
@@ -194,6 +197,8 @@ class SummaryScreen(ModalScreen[None]):
             foot = Text("\nReport: ", style="bold") + Text(str(self.saved[0]))
         else:
             foot = Text("\nReport not saved.", style="italic")
+        if self.history_error:
+            foot.append(f"\nNOT in the call history: {self.history_error}", style="bold reverse")
         foot.append("\nEsc: back to the transcript   q: quit", style="dim")
 
         # scrolls when the terminal is small (80x24): the report path must stay reachable

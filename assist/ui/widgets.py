@@ -2,8 +2,9 @@
 
 They render what the engine and speech layers produce (Utterances, Events, metrics) and hold no
 coaching rules. Other screens (role-play, history) reuse them, so their styles live in DEFAULT_CSS
-and they take plain data: `TranscriptView.show_utterance(utt)`, `CoachingCard.show_event(ev)`,
-`ChecklistView.apply(ev)` / `.set_state(report["checklist"])`, `CallGauges.set_values(...)`.
+and they take plain data. Their state is `reactive`: assign it and the `watch_` methods redraw
+(`gauges.status = "Listening"`, `card.item = CardItem.from_event(ev)`, `checklist.apply(ev)`);
+`reset()` puts a widget back as it was at the start of a call.
 
 Colour is never the only signal (colour-blind users): speakers carry a text label, states carry a
 symbol and a word. Colours come from theme variables so light and dark terminals both work.
@@ -19,9 +20,11 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.reactive import reactive
 from textual.widgets import Static
 
 from assist.engine.events import Event
+from assist.timefmt import clock
 from assist.transcript import Utterance
 
 SPEAKER_LABEL = {"agent": "AGENT", "customer": "CUSTOMER"}
@@ -48,10 +51,8 @@ FAST_WPM = 170
 
 
 def mmss(t: float | None) -> str:
-    if t is None:
-        return "--:--"
-    t = max(0.0, float(t))
-    return f"{int(t // 60):02d}:{int(t % 60):02d}"
+    """The screen's fixed-width call time (MM:SS)."""
+    return clock(t, pad=True)
 
 
 def category_title(cat: str) -> str:
@@ -250,17 +251,19 @@ class CoachingCard(Static):
     CoachingCard.warning { border: heavy $warning; }
     """
 
+    item: reactive[CardItem | None] = reactive(None)
+
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__("", id=id, classes=classes)
         self.border_title = "Coaching"
-        self.item: CardItem | None = None
-        self.show_item(None)
 
     def show_event(self, ev: Event) -> None:
-        self.show_item(CardItem.from_event(ev))
+        self.item = CardItem.from_event(ev)
 
-    def show_item(self, item: CardItem | None) -> None:
-        self.item = item
+    def reset(self) -> None:
+        self.item = None
+
+    def watch_item(self, item: CardItem | None) -> None:
         self.remove_class("critical", "warning", "empty")
         if item is None:
             self.add_class("empty")
@@ -296,26 +299,27 @@ class FlagHistory(Static):
     FlagHistory { height: auto; max-height: 7; padding: 0 1; color: $text-muted; }
     """
 
+    items: reactive[list[CardItem]] = reactive(list)
+
     def __init__(self, size: int = 5, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__("", id=id, classes=classes)
         self.keep = size
-        self.items: list[CardItem] = []
-        self._refresh_text()
 
     def push(self, item: CardItem) -> None:
-        self.items.insert(0, item)
-        self._refresh_text()
+        self.items = [item, *self.items]
 
     def remove_id(self, item_id: str) -> None:
         self.items = [i for i in self.items if i.id != item_id]
-        self._refresh_text()
 
-    def _refresh_text(self) -> None:
-        if not self.items:
+    def reset(self) -> None:
+        self.items = []
+
+    def watch_items(self, items: list[CardItem]) -> None:
+        if not items:
             self.update(Text("Earlier: none", style="italic"))
             return
         t = Text("Earlier:\n", style="bold", no_wrap=True, overflow="ellipsis")
-        for it in self.items[: self.keep]:
+        for it in items[: self.keep]:
             t.append(f"{mmss(it.at)} {it.title}", style="")
             if it.said:
                 t.append(f" — “{it.said}”", style="")
@@ -329,6 +333,10 @@ CHECK_ITEMS = ("greeting", "empathy", "callback")
 _STATE_MARK = {"done": "✓", "missed": "✗", "pending": "…", "not-needed": "–", "waiting": "·"}
 
 
+def _waiting() -> dict[str, dict[str, Any]]:
+    return {k: {"status": "waiting"} for k in CHECK_ITEMS}
+
+
 class ChecklistView(Static):
     """Greeting, empathy, callback: pending / done / missed with the time."""
 
@@ -336,11 +344,11 @@ class ChecklistView(Static):
     ChecklistView { height: auto; border: round $primary 50%; padding: 0 1; }
     """
 
+    state: reactive[dict[str, dict[str, Any]]] = reactive(_waiting)
+
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__("", id=id, classes=classes)
         self.border_title = "Checklist"
-        self.state: dict[str, dict[str, Any]] = {k: {"status": "waiting"} for k in CHECK_ITEMS}
-        self._refresh_text()
 
     def apply(self, ev: Event) -> None:
         if ev.type != "checklist":
@@ -349,22 +357,22 @@ class ChecklistView(Static):
         d = {k: v for k, v in ev.data.items() if k != "item"}
         if "at" not in d and d.get("status") in ("done", "missed"):
             d["at"] = ev.start
-        self.state[item] = d
-        self._refresh_text()
+        self.state = {**self.state, item: d}
 
     def set_state(self, checklist: dict[str, dict[str, Any]]) -> None:
-        for k, v in checklist.items():
-            self.state[k] = dict(v)
-        self._refresh_text()
+        self.state = {**self.state, **{k: dict(v) for k, v in checklist.items()}}
+
+    def reset(self) -> None:
+        self.state = _waiting()
 
     def status(self, item: str) -> str:
         return str(self.state.get(item, {}).get("status", "waiting"))
 
-    def _refresh_text(self) -> None:
+    def watch_state(self, state: dict[str, dict[str, Any]]) -> None:
         t = Text()
         styles = {"done": "bold", "missed": "bold reverse", "pending": "italic", "waiting": "dim", "not-needed": "dim"}
         for k in CHECK_ITEMS:
-            d = self.state.get(k, {"status": "waiting"})
+            d = state.get(k, {"status": "waiting"})
             st = str(d.get("status", "waiting"))
             when = d.get("at") if st != "pending" else d.get("required_at")
             label = {"waiting": "not yet", "not-needed": "not needed"}.get(st, st)
@@ -381,29 +389,50 @@ class ChecklistView(Static):
 
 # --------------------------------------------------------------------------- gauges
 class CallGauges(Static):
-    """Header gauges: timer vs target, agent pace, talk ratio, customer mood, engine+model."""
+    """Header gauges: timer vs target, agent pace, talk ratio, customer mood, engine+model, status."""
 
     DEFAULT_CSS = """
     CallGauges { height: auto; background: $panel; padding: 0 1; }
     """
 
+    t: reactive[float] = reactive(0.0)
+    target_s: reactive[int] = reactive(300)
+    wpm: reactive[float | None] = reactive(None)
+    talk_ratio: reactive[float | None] = reactive(None)
+    mood: reactive[str] = reactive("calm")
+    engine: reactive[str] = reactive("")
+    status: reactive[str] = reactive("starting…")
+
     def __init__(self, target_s: int = 300, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__("", id=id, classes=classes)
-        self.target_s = target_s
-        self.t = 0.0
-        self.wpm: float | None = None
-        self.talk_ratio: float | None = None
-        self.mood = "calm"
-        self.engine = ""
-        self.status = "starting…"
-        self._refresh_text()
+        self.set_reactive(CallGauges.target_s, target_s)
 
-    def set_values(self, **kw: Any) -> None:
-        for k, v in kw.items():
-            setattr(self, k, v)
-        self._refresh_text()
+    def reset_call(self) -> None:
+        """Back to the start of the call (a replay seeking backwards): no pace, talk or mood yet."""
+        self.mood, self.wpm, self.talk_ratio = "calm", None, None
 
-    def _refresh_text(self) -> None:
+    def watch_t(self) -> None:
+        self._redraw()
+
+    def watch_target_s(self) -> None:
+        self._redraw()
+
+    def watch_wpm(self) -> None:
+        self._redraw()
+
+    def watch_talk_ratio(self) -> None:
+        self._redraw()
+
+    def watch_mood(self) -> None:
+        self._redraw()
+
+    def watch_engine(self) -> None:
+        self._redraw()
+
+    def watch_status(self) -> None:
+        self._redraw()
+
+    def _redraw(self) -> None:
         # line 1: what the agent acts on (time, pace, talk share, mood); line 2: status and engine.
         # Warnings are reverse video plus a word, so they read without colour.
         t = Text()

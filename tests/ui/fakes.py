@@ -13,9 +13,19 @@ from pathlib import Path
 from typing import Any
 
 from assist.config import Config
-from assist.engine.coach import Coach
-from assist.engine.lexicon import load_lexicon
-from assist.pipeline import Update
+from assist.engine.coach import Coach, CoachRun
+from assist.engine.events import Event
+from assist.session.messages import (
+    CallEnded,
+    CallStarted,
+    FinalUtterance,
+    Levels,
+    PartialUtterance,
+    Position,
+    Sink,
+    event_message,
+)
+from assist.session.spec import CallOptions, CallSpec, resolve_spec
 from assist.transcript import Utterance, parse_txt
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,10 +40,10 @@ def demo_utterances() -> list[Utterance]:
 
 
 class ScriptedPipeline:
-    """Emits the same kinds of update as CallPipeline (tests/ui/test_fake_parity.py holds it to
-    that): start; for each utterance audio levels, partials that grow (a third, half, two thirds
-    of its words) with the coach's events on them and the position after each, the final with
-    its events and the audio position; the events of the call's end; end. Flags and cues carry
+    """Posts the same kinds of message as CallPipeline (tests/ui/test_fake_parity.py holds it to
+    that): CallStarted; for each utterance audio levels, partials that grow (a third, half, two
+    thirds of its words) with the coach's events on them and the position after each, the final
+    with its events and the audio position; the events of the call's end; CallEnded. Flags and cues carry
     `latency_s` (a fixed 0.3 s after the audio, as a streaming run's carry a measured one).
     `stop_after=N` holds the call after N utterances until stop() (a call in progress);
     `with_partial_last` shows the held utterance as a partial (its first half)."""
@@ -41,14 +51,15 @@ class ScriptedPipeline:
     LATENCY_S = 0.3
     PARTS = (1 / 3, 1 / 2, 2 / 3)  # how much of a turn each partial holds
 
-    def __init__(self, on_update: Callable[[Update], None], cfg: Config, *, stop_after: int | None = None,
+    def __init__(self, sink: Sink, spec: CallSpec, *, stop_after: int | None = None,
                  with_partial_last: bool = False) -> None:
-        self.on_update = on_update
+        self.sink = sink
         # audio time t was "fed" at wall time t, and the coach decides LATENCY_S after the audio it
         # has heard (self.position): every flag gets a float latency_s, deterministic for snapshots
-        self.coach = Coach(load_lexicon("en"), company=cfg.company or None, agent_name=cfg.agent_name or None,
+        self.coach = Coach(spec.lexicon, company=spec.company, agent_name=spec.agent_name,
                            today=dt.date(2026, 11, 24), clock=lambda: self.position + self.LATENCY_S,
                            audio_clock=lambda t: t)
+        self.run_ = CoachRun(self.coach, self._event)
         self.speakers = ("agent", "customer")
         self.utts = demo_utterances()
         self.stop_after = stop_after
@@ -69,16 +80,18 @@ class ScriptedPipeline:
     def resume(self) -> None:
         self._running.set()
 
-    def _events(self, evs: list[Any]) -> None:
-        for ev in evs:
-            self.on_update(Update("event", event=ev))
+    def report_so_far(self, *, source: str, duration_s: float) -> dict[str, Any]:
+        return self.coach.report(source=source, duration_s=duration_s)
+
+    def _event(self, ev: Event) -> None:
+        self.sink(event_message(ev))
 
     def _level(self, speaking: str) -> None:
-        self.on_update(Update("level", data={sp: (0.3 if sp == speaking else 0.0) for sp in self.speakers}))
+        self.sink(Levels({sp: (0.3 if sp == speaking else 0.0) for sp in self.speakers}))
 
     def _position(self, t: float) -> None:
         self.position = t
-        self.on_update(Update("position", data={"t": round(t, 2)}))
+        self.sink(Position(round(t, 2)))
 
     def _partials(self, u: Utterance, upto: float) -> None:
         """The turn growing as a recogniser hears it: its first third, half, two thirds (up to `upto`)."""
@@ -92,13 +105,12 @@ class ScriptedPipeline:
             part = Utterance(u.index, u.speaker, u.start, u.start + (u.end - u.start) * frac, text, final=False)
             self._level(u.speaker)
             self.position = part.end
-            self.on_update(Update("partial", utterance=part))
-            self._events(self.coach.feed(part))
+            self.sink(PartialUtterance(part))
+            self.run_.utterance(part)
             self._position(part.end)
 
     def run(self) -> dict[str, Any]:
-        self.on_update(Update("start", data={"engine": "whisper", "model": "whisper-tiny.en", "realtime": True,
-                                             "source": "demo-call.ogg"}))
+        self.sink(CallStarted("whisper", "whisper-tiny.en", True, "demo-call.ogg"))
         for n, u in enumerate(self.utts):
             self._running.wait()
             if self._stop.is_set():
@@ -113,24 +125,28 @@ class ScriptedPipeline:
             self._partials(u, upto=1.0)
             self._level(u.speaker)
             self.position = u.end
-            self.on_update(Update("final", utterance=u))
-            self._events(self.coach.feed(u))
-            self._events(self.coach.advance(u.end))
+            self.sink(FinalUtterance(u))
+            self.run_.utterance(u, clock=u.end)
             self._position(u.end)
-        self._events(self.coach.finish())
+        self.run_.finish()
         report = self.coach.report(source="demo-call.ogg", duration_s=self.position, engine="whisper",
                                    model="whisper-tiny.en", mode="realtime")
-        self.on_update(Update("end", data={"report": report}))
+        self.sink(CallEnded(report))
         return report
 
 
-def scripted(**kw: Any) -> Callable[[Callable[[Update], None], Config], ScriptedPipeline]:
+def scripted(**kw: Any) -> Callable[[Sink, CallSpec], ScriptedPipeline]:
     made: list[ScriptedPipeline] = []
 
-    def factory(on_update: Callable[[Update], None], cfg: Config) -> ScriptedPipeline:
-        p = ScriptedPipeline(on_update, cfg, **kw)
+    def factory(sink: Sink, spec: CallSpec) -> ScriptedPipeline:
+        p = ScriptedPipeline(sink, spec, **kw)
         made.append(p)
         return p
 
     factory.made = made  # type: ignore[attr-defined]
     return factory
+
+
+def call_spec(config: Config, source: str | Path | None = None, **options: Any) -> CallSpec:
+    """The spec the CLI would resolve for this call with these settings (options as CallOptions)."""
+    return resolve_spec(CallOptions(source=str(source) if source is not None else None, **options), config)

@@ -1,47 +1,62 @@
 """The UI tests' scripted stand-in (tests/ui/fakes.py) must behave like the real CallPipeline where
-the screen can tell: the same kinds of update, in the same order, with the same fields. Otherwise a
+the screen can tell: the same kinds of message, in the same order, with the same fields. Otherwise a
 UI test passes against a pipeline that does not exist (it once sent no levels, one partial, and no
 latency). The real side is a streaming run of real espeak-ng speech through Whisper tiny.en."""
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any
 
 import pytest
 
 from assist.config import Config
-from assist.pipeline import Update
+from assist.session.messages import (
+    CallEnded,
+    CallMessage,
+    CallStarted,
+    CoachEvent,
+    FinalUtterance,
+    Levels,
+    PartialUtterance,
+    Position,
+    Retraction,
+    RunningBehind,
+    Status,
+)
 from tests.speech.calls import streaming_run
-from tests.ui.fakes import ScriptedPipeline
+from tests.ui.fakes import ScriptedPipeline, call_spec
 
 pytestmark = pytest.mark.slow
 
-# "status" is not compared: the real pipeline sends one only when recognition runs behind.
-OPTIONAL = {"status"}
+# Status / RunningBehind are not compared: the real pipeline sends them only when recognition runs
+# behind or the semantic pass fails.
+OPTIONAL = {Status, RunningBehind}
 
 
-def shape(updates: list[Update]) -> dict[str, Any]:
-    """What a consumer of the updates can rely on, without the words (which only the real one hears)."""
-    kinds = [u.kind for u in updates]
+def shape(messages: list[CallMessage]) -> dict[str, Any]:
+    """What a consumer of the messages can rely on, without the words (which only the real one hears)."""
+    kinds = [type(m) for m in messages]
     partials: dict[int, int] = {}
     grown = 0  # utterances whose partial text grew before they became final
     finals_after_partial = 0
-    for u in updates:
-        if u.kind == "partial" and u.utterance is not None:
-            assert not u.utterance.final
-            partials[u.utterance.index] = partials.get(u.utterance.index, 0) + 1
-        elif u.kind == "final" and u.utterance is not None:
-            assert u.utterance.final
-            finals_after_partial += u.utterance.index in partials
-            grown += partials.get(u.utterance.index, 0) >= 2
-    events = [u.event for u in updates if u.kind == "event" and u.event is not None]
-    positions = [u.data["t"] for u in updates if u.kind == "position"]
-    levels = [u.data for u in updates if u.kind == "level"]
+    for m in messages:
+        if isinstance(m, PartialUtterance):
+            assert not m.utterance.final
+            partials[m.utterance.index] = partials.get(m.utterance.index, 0) + 1
+        elif isinstance(m, FinalUtterance):
+            assert m.utterance.final
+            finals_after_partial += m.utterance.index in partials
+            grown += partials.get(m.utterance.index, 0) >= 2
+    events = [m.event for m in messages if isinstance(m, CoachEvent | Retraction)]
+    positions = [m.t for m in messages if isinstance(m, Position)]
+    levels = [m.levels for m in messages if isinstance(m, Levels)]
+    first, last = messages[0], messages[-1]
     return {
-        "first": kinds[0], "last": kinds[-1],
+        "first": type(first), "last": type(last),
         "kinds": set(kinds) - OPTIONAL,
-        "start fields": set(updates[0].data),
-        "end fields": set(updates[-1].data),
+        "start fields": {f.name for f in fields(first)} if isinstance(first, CallStarted) else None,
+        "end carries the report": isinstance(last, CallEnded) and last.report.get("schema") == "assist.report/1",
         "level speakers": {frozenset(d) for d in levels},
         "levels in 0..1": all(isinstance(v, float) and 0.0 <= v <= 1.0 for d in levels for v in d.values()),
         "positions in order": positions == sorted(positions) and bool(positions),
@@ -56,9 +71,10 @@ def shape(updates: list[Update]) -> dict[str, Any]:
 
 
 def test_the_scripted_pipeline_emits_what_the_real_one_does() -> None:
-    real_updates, _ = streaming_run()
-    fake_updates: list[Update] = []
-    ScriptedPipeline(fake_updates.append, Config(company="Acme", agent_name="Dana")).run()
-    real, fake = shape(real_updates), shape(fake_updates)
-    assert real["kinds"] == {"start", "level", "partial", "final", "event", "position", "end"}, real
+    real_messages, _ = streaming_run()
+    fake_messages: list[CallMessage] = []
+    ScriptedPipeline(fake_messages.append, call_spec(Config(company="Acme", agent_name="Dana"))).run()
+    real, fake = shape(real_messages), shape(fake_messages)
+    assert real["kinds"] == {CallStarted, Levels, PartialUtterance, FinalUtterance, CoachEvent, Position,
+                             CallEnded}, real
     assert fake == real, {k: (fake[k], real[k]) for k in real if fake[k] != real[k]}

@@ -4,7 +4,6 @@ on two shared cores): it plays the call at 2x through Whisper."""
 
 from __future__ import annotations
 
-import argparse
 import json
 import time
 
@@ -15,13 +14,12 @@ from assist.ui.app import AssistApp
 from assist.ui.launch import make_app
 from assist.ui.screens import SummaryScreen
 from assist.ui.widgets import TurnLine
-from tests.ui.fakes import DEMO_OGG
+from tests.ui.fakes import DEMO_OGG, call_spec
 
 pytestmark = pytest.mark.anyio
 
 CFG = Config(company="Acme", agent_name="Dana")
-ARGS = argparse.Namespace(lexicon=None, company=None, agent_name=None, engine=None, model=None,
-                          no_semantic=False, swap=False, mono_speaker="agent")
+
 
 
 @pytest.fixture
@@ -38,22 +36,22 @@ async def wait_for(pilot, cond, timeout: float) -> None:  # type: ignore[no-unty
 
 
 def transcript(app: AssistApp) -> str:
-    return "\n".join(line.plain for line in app.query(TurnLine))
+    return "\n".join(line.plain for line in app.call.query(TurnLine))
 
 
 async def test_demo_call_through_the_paced_source() -> None:
-    app = make_app("live", DEMO_OGG, args=ARGS, config=CFG, speed=2.0, ask_names=False)
+    app = make_app("live", call_spec(CFG, DEMO_OGG, realtime=True, speed=2.0), config=CFG, ask_names=False)
     seen_partial = False
     async with app.run_test(size=(120, 35)) as pilot:
         t0 = time.monotonic()
         await pilot.pause(0.05)
         # first frame at once, models load behind a visible status
         assert time.monotonic() - t0 < 1.5
-        assert app.gauges.status in ("Loading speech model…", "Listening")
+        assert app.call.gauges.status in ("Loading speech model…", "Listening")
 
         def progress() -> bool:
             nonlocal seen_partial
-            seen_partial = seen_partial or any(t.has_class("partial") for t in app.query(TurnLine))
+            seen_partial = seen_partial or any(t.has_class("partial") for t in app.call.query(TurnLine))
             return isinstance(app.screen, SummaryScreen)
 
         await wait_for(pilot, progress, timeout=400)
@@ -61,33 +59,33 @@ async def test_demo_call_through_the_paced_source() -> None:
         assert "agent" in text and "customer" in text
         assert "internet" in text and "call you" in text  # words the tiny model gets right every time
         # a flag card with its suggestion, then the history beneath it
-        items = ([app.card.item] if app.card.item else []) + app.history.items
+        items = ([app.call.card.item] if app.call.card.item else []) + app.call.history.items
         flags = [i for i in items if i.kind == "flag"]
         assert any(i.category == "not-my-job" and i.better for i in flags), [i.title for i in flags]
         # the checklist shows what the engine decided (recognition varies a little from run to run,
         # so the callback may be heard as concrete or not; the screen must agree with the report)
-        assert app.report is not None
+        assert app.call.report is not None
         for item in ("greeting", "empathy", "callback"):
-            assert app.checklist.status(item) == app.report["checklist"][item]["status"], item
-        assert app.checklist.status("greeting") == "done"
-        assert app.checklist.status("empathy") in ("done", "missed")
-        assert "whisper" in app.gauges.engine or "vosk" in app.gauges.engine
-        assert app.gauges.wpm is not None and app.gauges.talk_ratio is not None
-        assert app.gauges.mood in ("frustrated", "calmer")
+            assert app.call.checklist.status(item) == app.call.report["checklist"][item]["status"], item
+        assert app.call.checklist.status("greeting") == "done"
+        assert app.call.checklist.status("empathy") in ("done", "missed")
+        assert "whisper" in app.call.gauges.engine or "vosk" in app.call.gauges.engine
+        assert app.call.gauges.wpm is not None and app.call.gauges.talk_ratio is not None
+        assert app.call.gauges.mood in ("frustrated", "calmer")
         await pilot.press("q")
     assert seen_partial, "no partial turn was ever shown"
-    rep = json.loads(app.saved[0].read_text())
+    rep = json.loads(app.call.saved[0].read_text())
     assert rep["call"]["redacted"] and rep["utterances"]
     log = next(app.config.reports_path().glob("*.transcript.jsonl")).read_text().splitlines()
     assert sum(1 for x in log if json.loads(x)["type"] == "utterance") == len(rep["utterances"])
 
 
 async def test_quit_mid_call_stops_the_pipeline_and_saves() -> None:
-    app = make_app("live", DEMO_OGG, args=ARGS, config=CFG, speed=1.0, ask_names=False)
+    app = make_app("live", call_spec(CFG, DEMO_OGG, realtime=True, speed=1.0), config=CFG, ask_names=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: len(app.finals) >= 1, timeout=120)
+        await wait_for(pilot, lambda: len(app.call.finals) >= 1, timeout=120)
         await pilot.press("space")
-        assert app.paused
+        assert app.call.paused
         await pilot.press("space")
         await pilot.press("m")
         t_quit = time.monotonic()
@@ -95,7 +93,7 @@ async def test_quit_mid_call_stops_the_pipeline_and_saves() -> None:
         await wait_for(pilot, lambda: not app.is_running, timeout=40)
         quit_s = time.monotonic() - t_quit
     assert quit_s < 15, quit_s
-    rep = json.loads(app.saved[0].read_text())
+    rep = json.loads(app.call.saved[0].read_text())
     assert 1 <= len(rep["utterances"]) < 10
     assert rep["call"]["duration_s"] < 60
     assert len(rep["marks"]) == 1

@@ -9,23 +9,22 @@ earns. (test_app.py runs the same keys against the scripted stand-in, without au
 
 from __future__ import annotations
 
-import argparse
 import time
 
 import pytest
 
 from assist.config import Config
+from assist.session.messages import CoachEvent, FinalUtterance
 from assist.ui.app import AssistApp
 from assist.ui.launch import make_app
 from assist.ui.screens import SummaryScreen
 from tests.speech.calls import CALL_TURNS, PLANTED, call_wav
 from tests.ui.checks import assert_card_agrees_with_checklist
+from tests.ui.fakes import call_spec
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
 CFG = Config(company="Acme", agent_name="Dana")
-ARGS = argparse.Namespace(lexicon="en", company=None, agent_name=None, engine=None, model=None,
-                          no_semantic=True, swap=False, mono_speaker="agent")
 # the planted agent flags, in call order (customer cues are not jump targets)
 FLAG_TURNS = [(turn, cat) for turn, cat in sorted(PLANTED.items()) if CALL_TURNS[turn][0] == "agent"]
 # a turn is final once its closing pause (0.5 s) is heard; blocks are 0.25 s; Whisper's word times
@@ -49,71 +48,72 @@ async def wait_for(pilot, cond, timeout: float) -> None:  # type: ignore[no-unty
 
 
 def nothing_from_the_future(app: AssistApp) -> None:
-    shown = app.transcript.utterances()
-    assert all(u.start <= app.t + 0.05 for u in shown), (app.t, [(u.start, u.text) for u in shown])
+    shown = app.call.transcript.utterances()
+    assert all(u.start <= app.call.t + 0.05 for u in shown), (app.call.t, [(u.start, u.text) for u in shown])
 
 
 async def test_replay_on_the_real_pipeline_seeks_and_jumps_between_flags() -> None:
     wav, times = call_wav()
-    app = make_app("replay", wav, args=ARGS, config=CFG, ask_names=False, save=False, audio_out=False,
-                   replay_speed=4.0)
+    app = make_app("replay", call_spec(CFG, wav, lexicon="en", semantic=False), config=CFG, ask_names=False,
+                   save=False, audio_out=False, replay_speed=4.0)
     async with app.run_test(size=(120, 35)) as pilot:
         await pilot.press("space")  # hold the playback clock: review, not watch
-        assert app.paused
-        await wait_for(pilot, lambda: app.analysis_done, timeout=300)
-        assert app.failed is None, app.failed
+        assert app.call.paused
+        timeline = app.call.timeline
+        await wait_for(pilot, lambda: timeline.done, timeout=300)
+        assert app.call.failed is None, app.call.failed
 
         # the timeline: nothing is stamped before its audio was fed, finals come at their turn's end
-        finals = [(s.t, s.update.utterance) for s in app.timeline if s.update.kind == "final" and s.update.utterance]
+        finals = [(s.t, s.message.utterance) for s in timeline.items if isinstance(s.message, FinalUtterance)]
         assert [u.speaker for _, u in finals] == [sp for sp, _ in CALL_TURNS], [u.text for _, u in finals]
         for (t, u), (_sp, _start, end, _text) in zip(finals[:-1], times[:-1], strict=True):
             assert end - 0.05 <= t <= end + TURN_SLACK_S, (t, end, u.text)
-        stamped = [s.t for s in app.timeline]
+        stamped = [s.t for s in timeline.items]
         assert stamped == sorted(stamped)
-        for s in app.timeline:
-            ev = s.update.event
-            if s.update.kind == "event" and ev is not None and ev.type in ("flag", "cue"):
+        for s in timeline.items:
+            if isinstance(s.message, CoachEvent) and s.message.event.type in ("flag", "cue"):
+                ev = s.message.event
                 assert s.t >= ev.end - WORD_SLACK_S, (s.t, ev.category, ev.end)  # heard before it is shown
 
-        app.seek_to(0.0)
-        assert not app.transcript.utterances() and app.card.item is None
+        app.call.seek_to(0.0)
+        assert not app.call.transcript.utterances() and app.call.card.item is None
         landed = []
         for turn, category in FLAG_TURNS:
-            before = app.t
+            before = app.call.t
             await pilot.press("n")
             _sp, start, end, _text = times[turn]
-            assert before < app.t and start <= app.t <= end + TURN_SLACK_S + 1.5, (category, app.t, start, end)
-            item = app.card.item
+            assert before < app.call.t and start <= app.call.t <= end + TURN_SLACK_S + 1.5, (category, app.call.t, start, end)
+            item = app.call.card.item
             assert item is not None and (item.kind, item.category) == ("flag", category), item
             assert start - WORD_SLACK_S <= item.at <= end + WORD_SLACK_S, (item.at, start, end)
             # the words are on screen in their turn (still a partial, maybe: flags come as words are heard)
-            flagged = [u for u in app.transcript.utterances() if u.start - 0.05 <= item.at <= u.end + 0.05]
+            flagged = [u for u in app.call.transcript.utterances() if u.start - 0.05 <= item.at <= u.end + 0.05]
             assert any(item.said.lower() in u.text.lower() for u in flagged), (item.said, flagged)
             nothing_from_the_future(app)
             assert_card_agrees_with_checklist(app)
-            landed.append(app.t)
+            landed.append(app.call.t)
         await pilot.press("n")
-        assert app.t == landed[-1] and "No later flag" in str(app.query_one("#notice").render())
+        assert app.call.t == landed[-1] and "No later flag" in str(app.call.query_one("#notice").render())
 
         await pilot.press("p")  # back: the screen is rebuilt as it was at the first flag
-        assert app.t == landed[0]
-        assert app.card.item is not None and app.card.item.category == FLAG_TURNS[0][1]
+        assert app.call.t == landed[0]
+        assert app.call.card.item is not None and app.call.card.item.category == FLAG_TURNS[0][1]
         nothing_from_the_future(app)
-        shown = len(app.transcript.utterances())
+        shown = len(app.call.transcript.utterances())
         await pilot.press("right")
-        assert app.duration is not None
-        assert app.t == pytest.approx(min(landed[0] + 10, app.duration), abs=0.01)
-        assert len(app.transcript.utterances()) > shown
+        assert app.call.timeline.duration is not None
+        assert app.call.t == pytest.approx(min(landed[0] + 10, app.call.timeline.duration), abs=0.01)
+        assert len(app.call.transcript.utterances()) > shown
         nothing_from_the_future(app)
-        ahead = app.t
+        ahead = app.call.t
         await pilot.press("left")
         await pilot.press("left")
-        assert app.t == pytest.approx(max(0.0, ahead - 20), abs=0.01)
-        assert len(app.transcript.utterances()) < shown
+        assert app.call.t == pytest.approx(max(0.0, ahead - 20), abs=0.01)
+        assert len(app.call.transcript.utterances()) < shown
         nothing_from_the_future(app)
 
         # play to the end: the summary opens and the checklist is what the script earns
         await pilot.press("space")
         await wait_for(pilot, lambda: isinstance(app.screen, SummaryScreen), timeout=60)
-        assert [app.checklist.status(i) for i in ("greeting", "empathy", "callback")] == ["done", "done", "missed"]
+        assert [app.call.checklist.status(i) for i in ("greeting", "empathy", "callback")] == ["done", "done", "missed"]
         await pilot.press("q")

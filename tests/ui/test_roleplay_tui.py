@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, Markdown, Static
 
-from assist.engine.lexicon import load_lexicon
-from assist.roleplay.scenario import load_scenario
+from assist.config import Config
+from assist.roleplay.scenario import Scenario, load_scenario
+from assist.session.roleplay import RolePlaySession
+from assist.session.spec import CallOptions, resolve_spec
 from assist.ui.roleplay_screen import RolePlayApp, make_roleplay_app
 from assist.ui.widgets import ChecklistView, CoachingCard, TranscriptView
 
@@ -23,6 +25,13 @@ def anyio_backend() -> str:
     return "asyncio"  # Textual runs on asyncio
 
 
+def session(sc: Scenario, **options: str) -> RolePlaySession:
+    """What `assist roleplay SCENARIO --no-semantic --no-save` sets up (no settings file)."""
+    spec = resolve_spec(CallOptions(semantic=False, **options), Config(), scenario_lexicon=sc.lexicon,
+                        scenario_company=sc.company)
+    return RolePlaySession(spec, sc.id, sc.language, save=False)
+
+
 async def _say(app: RolePlayApp, pilot, text: str) -> None:  # type: ignore[no-untyped-def]
     inp = app.roleplay_screen.query_one("#rp-input", Input)
     inp.value = text
@@ -33,7 +42,7 @@ async def _say(app: RolePlayApp, pilot, text: str) -> None:  # type: ignore[no-u
 
 async def test_typed_roleplay_is_coached_and_debriefed(tmp_path: Path) -> None:
     sc = load_scenario("double-billing")
-    app = make_roleplay_app(sc, load_lexicon("en"), agent_name="Dana", voice=True, mic=True, export_dir=tmp_path)
+    app = make_roleplay_app(sc, session(sc, agent_name="Dana"), voice=True, mic=True, export_dir=tmp_path)
     async with app.run_test(size=(140, 45)) as pilot:
         scr = app.roleplay_screen
         assert app.screen is scr
@@ -80,7 +89,8 @@ async def test_typed_roleplay_is_coached_and_debriefed(tmp_path: Path) -> None:
 
 
 async def test_end_call_early_gives_debrief(tmp_path: Path) -> None:
-    app = make_roleplay_app(load_scenario("polite-address-change"), load_lexicon("en"), export_dir=tmp_path)
+    sc = load_scenario("polite-address-change")
+    app = make_roleplay_app(sc, session(sc), export_dir=tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         scr = app.roleplay_screen
         await _say(app, pilot, "Hello?")
@@ -96,8 +106,10 @@ async def test_spoken_answer_through_the_live_pipeline(tmp_path: Path) -> None:
     import numpy as np
     import soundfile as sf
 
-    from assist.pipeline import file_pipeline
-    from tests.speech.calls import demo_module
+    from assist.session.call import CallSession
+    from assist.session.messages import Sink
+    from assist.session.pipeline import CallPipeline
+    from tests.speech.calls import demo_module, spec
 
     # the demo call's recipe (scripts/make_demo_call.py): the same voice the speech tests use
     demo = demo_module()
@@ -106,12 +118,11 @@ async def test_spoken_answer_through_the_live_pipeline(tmp_path: Path) -> None:
     silence = np.zeros(8000, dtype=np.float32)
     sf.write(wav, np.concatenate([silence, speech * 0.8, silence]), 16000)
     sc = load_scenario("double-billing")
-    lex = load_lexicon("en")
 
-    def listen(on_update):  # type: ignore[no-untyped-def]
-        return file_pipeline(wav, on_update, realtime=False, engine="whisper", lexicon=lex, mono_speaker="agent")
+    def listen(sink: Sink) -> CallPipeline:
+        return CallSession(spec(wav, engine="whisper", lexicon="en", mono_speaker="agent", semantic=False)).pipeline(sink)
 
-    app = make_roleplay_app(sc, lex, agent_name="Dana", listen=listen, export_dir=tmp_path)
+    app = make_roleplay_app(sc, session(sc, agent_name="Dana"), listen=listen, export_dir=tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         scr = app.roleplay_screen
         tv = scr.query_one(TranscriptView)

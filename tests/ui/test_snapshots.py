@@ -12,7 +12,7 @@ from assist.config import Config
 from assist.ui.launch import make_app
 from assist.ui.screens import SummaryScreen
 from tests.ui.checks import assert_card_agrees_with_checklist
-from tests.ui.fakes import demo_utterances, scripted
+from tests.ui.fakes import call_spec, demo_utterances, scripted
 
 CFG = Config(company="Acme", agent_name="Dana")
 NMJ = next(u.index for u in demo_utterances() if "my job" in u.text.lower())
@@ -35,7 +35,7 @@ async def _until(pilot: Any, cond: Any, timeout: float = 30.0) -> None:
 
 def test_empty_call(snap_compare: Any) -> None:
     factory = scripted(stop_after=0)
-    app = make_app("live", factory=factory, config=CFG, ask_names=False, save=False)
+    app = make_app("live", call_spec(CFG), config=CFG, factory=factory, ask_names=False, save=False)
 
     async def run_before(pilot: Any) -> None:
         await _until(pilot, lambda: bool(factory.made) and factory.made[0].held.is_set())
@@ -45,7 +45,7 @@ def test_empty_call(snap_compare: Any) -> None:
 
 def test_mid_call_with_a_flag(snap_compare: Any) -> None:
     factory = scripted(stop_after=NMJ + 1, with_partial_last=True)
-    app = make_app("live", factory=factory, config=CFG, ask_names=False, save=False)
+    app = make_app("live", call_spec(CFG), config=CFG, factory=factory, ask_names=False, save=False)
 
     async def run_before(pilot: Any) -> None:
         await _until(pilot, lambda: bool(factory.made) and factory.made[0].held.is_set())
@@ -55,7 +55,7 @@ def test_mid_call_with_a_flag(snap_compare: Any) -> None:
 
 def test_mid_call_small_terminal(snap_compare: Any) -> None:
     factory = scripted(stop_after=NMJ + 1)
-    app = make_app("live", factory=factory, config=CFG, ask_names=False, save=False)
+    app = make_app("live", call_spec(CFG), config=CFG, factory=factory, ask_names=False, save=False)
 
     async def run_before(pilot: Any) -> None:
         await _until(pilot, lambda: bool(factory.made) and factory.made[0].held.is_set())
@@ -64,7 +64,7 @@ def test_mid_call_small_terminal(snap_compare: Any) -> None:
 
 
 def test_end_of_call_summary(snap_compare: Any) -> None:
-    app = make_app("live", factory=scripted(), config=CFG, ask_names=False, save=False)
+    app = make_app("live", call_spec(CFG), config=CFG, factory=scripted(), ask_names=False, save=False)
 
     async def run_before(pilot: Any) -> None:
         await _until(pilot, lambda: isinstance(app.screen, SummaryScreen))
@@ -75,7 +75,7 @@ def test_end_of_call_summary(snap_compare: Any) -> None:
 def test_mid_call_light_theme(snap_compare: Any, monkeypatch: Any) -> None:
     monkeypatch.setenv("ASSIST_THEME", "textual-light")
     factory = scripted(stop_after=NMJ + 1)
-    app = make_app("live", factory=factory, config=CFG, ask_names=False, save=False)
+    app = make_app("live", call_spec(CFG), config=CFG, factory=factory, ask_names=False, save=False)
     assert app.theme == "textual-light"
 
     async def run_before(pilot: Any) -> None:
