@@ -84,6 +84,8 @@ async def test_demo_call_through_the_paced_source() -> None:
         assert {i: app.checklist.status(i) for i in SCRIPT_CHECKLIST} == SCRIPT_CHECKLIST
         assert_card_agrees_with_checklist(app)
         assert "whisper" in app.gauges.engine or "vosk" in app.gauges.engine
+        # as `assist live` runs by default: with the semantic detector, not a quiet lexical-only call
+        assert getattr(app.pipe, "coach", None) is not None and app.pipe.coach.semantic is not None  # type: ignore[union-attr]
         assert app.gauges.wpm is not None and app.gauges.talk_ratio is not None
         # the customer's outburst was answered with empathy, and no later line was a complaint
         assert app.gauges.mood == "calmer"
