@@ -59,7 +59,11 @@ def test_next_line_differs_after_empathy_vs_forbidden_phrase(sid: str, scenarios
     e, f = runs["empathy"], runs["forbidden"]
     assert e.reaction == "calmer" and f.reaction == "angrier", (e.why, f.why)
     assert e.customer_line in sc.lines["calmer"]
-    assert f.customer_line in sc.lines["angrier"] or f.customer_line == sc.end["hangup"]
+    # the caller hangs up exactly when the forbidden line takes them to their limit, else gets angrier
+    if f.anger >= sc.persona.anger_limit:
+        assert f.customer_line == sc.end["hangup"]
+    else:
+        assert f.customer_line in sc.lines["angrier"]
     assert e.customer_line != f.customer_line
     assert e.anger <= sc.start_anger < f.anger  # a polite caller cannot get calmer than calm
     assert any(ev.type == "flag" for ev in f.events) and not any(ev.type == "flag" for ev in e.events)

@@ -27,7 +27,8 @@ RATE = 16000
 # is on the right speaker and in the right turn.
 #
 # Robust phrasing: a line belongs in a real-audio test only if Whisper tiny.en hears it well enough
-# for the assertion under small perturbations — three espeak-ng voices per side x speed 135/150/165.
+# for the assertion under small perturbations — three espeak-ng voices per side x speed 135/150/165
+# (measure a line with `python3 -m tests.speech.robustness LINES.txt [--stream]`).
 # Every planted line here, in tests/cli/test_batch.py and in the demo call was flagged (or ticked)
 # in 9 of 9 variants, whole-file and streaming. What does NOT hold, measured the same way: Whisper's
 # word times (first words 0.3-1.0 s early, so tests match a flag to the turn it overlaps most, see

@@ -109,18 +109,23 @@ async def test_spoken_answer_through_the_live_pipeline(tmp_path: Path) -> None:
     from assist.session.call import CallSession
     from assist.session.messages import Sink
     from assist.session.pipeline import CallPipeline
-    from tests.speech.calls import demo_module, spec
+    from tests.speech.calls import demo_module, spec, wer
 
     # the demo call's recipe (scripts/make_demo_call.py): the same voice the speech tests use
     demo = demo_module()
-    speech = demo.say("Thank you for calling Acme Telecom, this is Dana. How can I help you today?", "en-us+f3", 150)
+    # commas, not full stops: at a slow speed espeak's pause at a full stop closes the turn early
+    spoken = "Thank you for calling Acme Telecom, this is Dana, how can I help you today?"
+    speech = demo.say(spoken, "en-us+f3", 150)
     wav = tmp_path / "greeting.wav"
     silence = np.zeros(8000, dtype=np.float32)
     sf.write(wav, np.concatenate([silence, speech * 0.8, silence]), 16000)
     sc = load_scenario("double-billing")
 
     def listen(sink: Sink) -> CallPipeline:
-        return CallSession(spec(wav, engine="whisper", lexicon="en", mono_speaker="agent", semantic=False)).pipeline(sink)
+        # as the microphone path (RolePlaySession.microphone) does: the trainee's and company's names as hotwords
+        coach = app.roleplay_screen.rp.coach
+        return CallSession(spec(wav, engine="whisper", lexicon="en", mono_speaker="agent", semantic=False,
+                                company=coach.company, agent_name=coach.agent_name)).pipeline(sink)
 
     app = make_roleplay_app(sc, session(sc, agent_name="Dana"), listen=listen, export_dir=tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -132,7 +137,9 @@ async def test_spoken_answer_through_the_live_pipeline(tmp_path: Path) -> None:
                 break
         said = [u.text for u in tv.utterances()]
         assert len(said) == 2 and said[1] == sc.opening, said
-        # espeak-ng through Whisper tiny.en is rough on names ("at me, telecom"), plain words survive
-        assert "calling" in said[0].lower() and "help" in said[0].lower(), said[0]
+        # what was said, within a stated word error share (measured: one turn, word error rate at most
+        # 0.27 over three voices x speed 135/150/165; without the hotwords the names went, up to 0.53)
+        assert wer(spoken, said[0]) < 0.35, said[0]
+        assert scr.query_one(ChecklistView).status("greeting") == "done"  # both names heard
         assert scr.rp.turns[0].answer == said[0]
         assert "Microphone on" in str(scr.query_one("#rp-notices", Static).render())
