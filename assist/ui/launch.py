@@ -8,6 +8,8 @@ inside the app, in a worker, behind a status line.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from assist.config import Config, config_path, load_config
 from assist.errors import InputError
 from assist.session.call import CallSession
@@ -43,8 +45,10 @@ def _run(app: AssistApp) -> int:
 
 
 def run_replay(spec: CallSpec) -> int:
+    """A recording to review: analysed as fast as the machine goes (`--realtime` paces only the
+    written report's run), then played back on the screen's own clock."""
     CallSession(spec).check()
-    return _run(make_app("replay", spec))
+    return _run(make_app("replay", replace(spec, realtime=False)))
 
 
 def run_live(spec: CallSpec) -> int:

@@ -43,6 +43,11 @@ async def wait_for(pilot, cond, timeout: float = 10.0) -> None:  # type: ignore[
         await pilot.pause(0.05)
 
 
+def summary_open(app: AssistApp) -> bool:
+    """The end-of-call summary is on screen and drawn (pushing a screen comes before composing it)."""
+    return isinstance(app.screen, SummaryScreen) and bool(app.screen.query("Static"))
+
+
 def script_flags() -> list[tuple[str, int, str]]:
     """(category, utterance, matched words) of each flag of the scripted call, in call order."""
     report = ScriptedPipeline(lambda m: None, call_spec(CFG)).run()
@@ -62,7 +67,7 @@ def transcript_text(app: AssistApp) -> str:
 async def test_full_call_saves_report_and_transcript_log(tmp_path: Path) -> None:
     app = make_app("live", call_spec(CFG), config=CFG, factory=scripted(), ask_names=False)
     async with app.run_test(size=(120, 35)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, SummaryScreen))
+        await wait_for(pilot, lambda: summary_open(app))
         summary = str(app.screen.query_one("Static").render())
         assert "End of call" in summary and "Score" in summary
         assert "“Not my job”" in summary
@@ -345,7 +350,7 @@ async def test_a_call_history_that_fails_says_so_on_screen_and_in_the_exit_statu
     cfg = Config(company="Acme", agent_name="Dana", db_url="sqlite:////proc/assist-no-such-dir/history.sqlite3")
     app = make_app("live", call_spec(cfg), config=cfg, factory=scripted(), ask_names=False)
     async with app.run_test(size=(120, 35)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, SummaryScreen))
+        await wait_for(pilot, lambda: summary_open(app))
         summary = " ".join(str(s.render()) for s in app.screen.query("Static"))
         assert "NOT in the call history" in summary and "history.sqlite3" in summary
         assert "NOT in the call history" in text_of(app, "#notice")
