@@ -57,8 +57,7 @@ class AssistApp(App[int]):
         self.t_mounted = time.monotonic()
         self.call_after_refresh(self._first_frame)
         source = self.call.spec.source
-        self.sub_title = f"{'Replay' if self.mode == 'replay' else 'Live call'}" + (
-            f" · {Path(source).name}" if source else "")
+        self.sub_title = self.call.CALL_TITLE + (f" · {Path(source).name}" if source else "")
         self.push_screen(self.call)
         if self.ask_names:
             from assist.ui.screens import FirstRunScreen

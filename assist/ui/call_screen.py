@@ -76,8 +76,10 @@ class CallScreen(Screen[None]):
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "quit_call", "Quit (saves)"),
     ]
-    MODE = "live"
+    MODE = "live"  # which help the screen shows
     KIND = "live"  # how the call is stored in the history
+    RUNNING = "Listening"  # the status line while the call runs
+    CALL_TITLE = "Live call"
 
     def __init__(self, spec: CallSpec, config: Config, *, factory: PipelineFactory = session_pipeline,
                  save: bool = True, stem: str | None = None) -> None:
@@ -194,7 +196,7 @@ class CallScreen(Screen[None]):
         match m:
             case CallStarted():
                 self.gauges.engine = " · ".join(x for x in (m.engine, m.model) if x)
-                self.gauges.status = "Listening" if self.MODE == "live" else "Playing"
+                self.gauges.status = self.RUNNING
                 self.call_started()
             case PartialUtterance(utterance=u):
                 self.transcript.show_utterance(u)

@@ -78,7 +78,7 @@ class LiveScreen(CallScreen):
         self.paused = not self.paused
         if self.pipe is not None:
             (self.pipe.pause if self.paused else self.pipe.resume)()
-        self.gauges.status = "Paused — space to resume" if self.paused else "Listening"
+        self.gauges.status = "Paused — space to resume" if self.paused else self.RUNNING
 
     def action_seek(self) -> None:
         self.say("Seeking works in replay only.")

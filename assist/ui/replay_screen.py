@@ -122,6 +122,8 @@ class ReplayScreen(CallScreen):
     ]
     MODE = "replay"
     KIND = "replay"
+    RUNNING = "Playing"
+    CALL_TITLE = "Replay"
 
     def __init__(self, *args: Any, audio_out: bool | None = None, replay_speed: float = 1.0, **kw: Any) -> None:
         super().__init__(*args, **kw)
@@ -208,7 +210,7 @@ class ReplayScreen(CallScreen):
                 self.player.stop()
             else:
                 self.player.play_from(self.t)
-        self.gauges.status = "Paused — space to resume" if self.paused else "Playing"
+        self.gauges.status = "Paused — space to resume" if self.paused else self.RUNNING
 
     def action_seek(self, delta: float) -> None:
         self.seek_to(self.t + float(delta))
