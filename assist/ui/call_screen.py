@@ -153,21 +153,14 @@ class CallScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="call")
     def run_call(self) -> None:
         try:
-            pipe = self.factory(self.from_pipeline, self.spec)  # decodes audio, loads models: slow, so here
+            # decodes audio, loads models: slow, so here; `pipe` stays None if that fails
+            self.pipe = self.factory(self.from_pipeline, self.spec)
+            if self.quitting or not self.app.is_running:
+                return  # the user left while the models loaded: do not start the call
+            self.pipe.run()  # its last message, CallEnded, carries the report
         except AssistError as e:
             self.post_message(CallFailed(str(e)))
-            return
         except Exception as e:  # a crash in a model must reach the user as a line, not kill the TUI
-            self.post_message(CallFailed(f"internal error: {type(e).__name__}: {e}"))
-            return
-        self.pipe = pipe
-        if self.quitting or not self.app.is_running:
-            return  # the user left while the models loaded: do not start the call
-        try:
-            pipe.run()  # its last message, CallEnded, carries the report
-        except AssistError as e:
-            self.post_message(CallFailed(str(e)))
-        except Exception as e:
             self.post_message(CallFailed(f"internal error: {type(e).__name__}: {e}"))
 
     def from_pipeline(self, m: CallMessage) -> None:
