@@ -175,11 +175,6 @@ class TranscriptView(VerticalScroll):
         if utt is not None and ev.utterance in self._turns:
             self._turns[ev.utterance].update_turn(utt, self._matches_for(ev.utterance))
 
-    def scroll_to_utterance(self, index: int) -> None:
-        line = self._turns.get(index)
-        if line is not None:
-            self.scroll_to_widget(line, animate=False, top=True)
-
     def clear_turns(self) -> None:
         for line in self._turns.values():
             line.remove()
@@ -256,9 +251,6 @@ class CoachingCard(Static):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__("", id=id, classes=classes)
         self.border_title = "Coaching"
-
-    def show_event(self, ev: Event) -> None:
-        self.item = CardItem.from_event(ev)
 
     def reset(self) -> None:
         self.item = None
