@@ -167,6 +167,17 @@ def _speaker_of_label(label: str) -> str | None:
     return None
 
 
+# Size limits, so that a wrong file (a log, a dump) is refused at once with a clear message instead
+# of running for minutes. A two-hour call is a few thousand utterances and well under 1 MB.
+MAX_TRANSCRIPT_BYTES = 20 * 1024 * 1024
+MAX_UTTERANCES = 100_000
+
+
+def _too_many(path: str | Path, line: int | None = None) -> InputError:
+    return InputError(f"more than {MAX_UTTERANCES:,} utterances (a long call has a few thousand): "
+                      "not a call transcript, or split it into calls", path, line)
+
+
 def _word_count(text: str) -> int:
     return max(1, len(text.split()))
 
@@ -177,6 +188,10 @@ def _check_text_file(path: Path) -> str:
     if path.is_dir():
         raise InputError("is a directory, not a transcript file", path)
     try:
+        size = path.stat().st_size
+        if size > MAX_TRANSCRIPT_BYTES:
+            raise InputError(f"{size / 2**20:.1f} MB, over the {MAX_TRANSCRIPT_BYTES // 2**20} MB limit for a "
+                             "transcript (a long call's is well under 1 MB): not a call transcript, or split it", path)
         raw = path.read_bytes()
     except OSError as e:
         raise InputError(f"cannot read: {e.strerror}", path) from e
@@ -224,6 +239,8 @@ def parse_txt(text: str, path: str | Path = "<text>") -> Transcript:
         body = line.strip()
         if not body:
             raise InputError("utterance has a speaker label but no text", path, lineno)
+        if len(utts) >= MAX_UTTERANCES:
+            raise _too_many(path, lineno)
         utts.append(Utterance(index=len(utts), speaker=speaker, start=0.0, end=0.0, text=body))
         starts.append(start)
         linenos.append(lineno)
@@ -328,6 +345,8 @@ def parse_json(text: str, path: str | Path = "<json>") -> Transcript:
         raise InputError("expected a JSON list of utterances or a report with 'utterances'", path)
     if not items:
         raise InputError("empty transcript: no utterances", path)
+    if len(items) > MAX_UTTERANCES:
+        raise _too_many(path)
     utts: list[Utterance] = []
     for i, o in enumerate(items):
         try:
@@ -359,6 +378,8 @@ def parse_jsonl(text: str, path: str | Path = "<jsonl>") -> Transcript:
             continue
         if isinstance(obj, dict) and obj.get("type") == "utterance":
             obj = {k: v for k, v in obj.items() if k != "type"}
+        if len(utts) >= MAX_UTTERANCES:
+            raise _too_many(path, lineno)
         utts.append(_utt_from_obj(obj, len(utts), path, lineno))
     if not utts:
         raise InputError("empty transcript: no utterances", path)

@@ -123,3 +123,20 @@ def test_partly_timed_transcripts_keep_their_times() -> None:
     tr = parse_txt("[00:01] AGENT: hello there\nCUSTOMER: hi\n[00:10] AGENT: so, the bill\n")
     assert [u.start for u in tr.utterances][0] == 1.0 and tr.utterances[2].start == 10.0
     assert tr.utterances[1].end <= 9.9 and tr.timing == "partial"
+
+
+def test_size_limits_are_one_clear_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    big = tmp_path / "dump.txt"
+    with big.open("wb") as f:
+        f.truncate(21 * 2**20)  # sparse: costs no disk
+    with pytest.raises(InputError, match=r"dump\.txt: 21\.0 MB, over the 20 MB limit"):
+        load_transcript(big)
+    import assist.transcript as T
+
+    monkeypatch.setattr(T, "MAX_UTTERANCES", 3)
+    with pytest.raises(InputError, match=r"t\.txt:4: more than 3 utterances"):
+        parse_txt("a\nb\nc\nd\n", "t.txt")
+    with pytest.raises(InputError, match=r"t\.jsonl:4: more than 3"):
+        parse_jsonl("".join('{"text": "x"}\n' for _ in range(4)), "t.jsonl")
+    with pytest.raises(InputError, match=r"t\.json: more than 3"):
+        parse_json(json.dumps([{"text": "x"}] * 4), "t.json")
