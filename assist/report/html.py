@@ -20,7 +20,7 @@ import re
 from importlib import resources
 from typing import Any
 
-from assist.report.markdown import _t
+from assist.report.markdown import _t, speakers_note
 
 _esc = html.escape
 
@@ -231,10 +231,6 @@ def _kv_table(items: list[tuple[str, str]]) -> str:
     return "<table>" + "".join(f"<tr><td>{_esc(k)}</td><td>{v}</td></tr>" for k, v in items) + "</table>"
 
 
-SPEAKERS_BY = {"channels": "speakers by channel", "voice": "speakers told apart by voice (mono recording)",
-               "forced": "mono recording, one speaker"}
-
-
 def _player_html(audio: str) -> str:
     return (f"<div class='player' id='player'><audio id='call-audio' controls preload='auto' src='{_esc(audio)}'>"
             "</audio>"
@@ -266,8 +262,8 @@ def to_html(r: dict[str, Any], *, audio: str | None = None) -> str:
         meta.append("times estimated from the text")
     if call.get("redacted"):
         meta.append("personal data redacted")
-    if call.get("speakers_by"):
-        meta.append(_esc(SPEAKERS_BY.get(str(call["speakers_by"]), f"speakers by {call['speakers_by']}")))
+    if speakers_note(call):
+        meta.append(_esc(str(speakers_note(call))))
     metrics = [(k, _esc(str(v)) if v is not None else "—") for k, v in (r.get("metrics", {}) or {}).items()]
     breakdown = [(str(b.get("reason", b.get("item"))), f"{'+' if b.get('points', 0) > 0 else ''}{b.get('points')}")
                  for b in r.get("score_breakdown", []) or []]

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import functools
 import random
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
