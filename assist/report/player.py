@@ -5,9 +5,10 @@ Two ways, both offline and serverless:
   `qa/x.html` becomes `../calls/x.wav`), so the page stays small; it plays as long as the two keep
   their places. The browser plays the original file (wav, flac, mp3, ogg, opus, m4a in Chromium).
 - embedded: the recording re-encoded as Opus in WebM (assist.speech.webaudio) inside the page as a
-  `data:` URI, so one file travels alone (mail, ticket, archive); ~120 KB per stereo minute.
+  `data:` URI, so one file travels alone (mail, ticket, archive); ~250 KB per call minute.
 
-`to_html(report, audio=audio_src(...))` takes the result; the page is unchanged without it.
+`render(report, "html", audio=report_audio_src(report, page_path, embed=...))` is all a command
+needs; without `audio` the page is as before (no player, no script).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import base64
 import os
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 
@@ -38,6 +40,25 @@ def embedded_src(audio_path: str | Path) -> str:
 
     data, mime = web_audio(audio_path)
     return data_uri(data, mime)
+
+
+TEXT_SUFFIXES = {".txt", ".json", ".jsonl"}  # transcripts (assist analyze): no recording to play
+
+
+def recording_of(report: dict[str, Any]) -> Path | None:
+    """The recording a report was made from, when it is still there (`call.source`); None for a
+    transcript or a file that has moved (`history --show` of an old call)."""
+    src = (report.get("call") or {}).get("source")
+    if not src:
+        return None
+    p = Path(str(src))
+    return p if p.is_file() and p.suffix.lower() not in TEXT_SUFFIXES else None
+
+
+def report_audio_src(report: dict[str, Any], page_path: str | Path | None, *, embed: bool = False) -> str | None:
+    """audio_src for the report's own recording (recording_of), or None: one call for replay, batch and
+    history. Errors: assist.errors.InputError (one line) when embedding cannot decode the recording."""
+    return audio_src(recording_of(report), page_path, embed=embed)
 
 
 def audio_src(audio_path: str | Path | None, page_path: str | Path | None = None, *, embed: bool = False) -> str | None:

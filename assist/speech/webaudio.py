@@ -2,8 +2,9 @@
 
 Chromium, Firefox and Safari (15+) all play `audio/webm; codecs=opus`; Ogg Opus is not played by
 older Safari, so WebM is the container. Opus at 16 kbit/s per channel keeps speech clear (it is
-the codec of WebRTC calls) at about 120 KB per stereo minute, so a 10-minute call adds ~1.6 MB of
-base64 to the page. The channels of the recording are kept (agent left, customer right), which lets
+the codec of WebRTC calls); with its variable rate the stereo demo call (67 s) comes to 208 KB
+(~25 kbit/s), so a page grows by ~250 KB per call minute once base64-encoded (a 10-minute call:
+~2.5 MB). The channels of the recording are kept (agent left, customer right), which lets
 a listener pan to one side.
 """
 

@@ -192,3 +192,22 @@ def test_hebrew_reads_right_to_left(tmp_path: Path) -> None:
         png = b.screenshot(tmp_path / "scorecard-hebrew.png")
         _keep(png)
     assert json.dumps(rep, ensure_ascii=False).count("זה לא התפקיד שלי") >= 1
+
+
+def test_which_recording_a_page_plays(call: tuple[Path, dict[str, Any]], tmp_path: Path) -> None:
+    """report_audio_src: what replay, batch and history call for one report."""
+    from assist.errors import InputError
+    from assist.report.player import report_audio_src
+
+    wav, rep = call
+    page = tmp_path / "out" / "x.html"
+    rel = report_audio_src(rep, page)
+    assert rel is not None and not rel.startswith(("/", "file:")) and (page.parent / rel).resolve() == wav.resolve()
+    assert report_audio_src(rep, None) == wav.resolve().as_uri()  # page on stdout: an absolute file URL
+    assert str(report_audio_src(rep, page, embed=True)).startswith("data:audio/webm;codecs=opus;base64,")
+    assert report_audio_src({"call": {"source": "calls/transcript.txt"}}, page) is None
+    assert report_audio_src({"call": {"source": str(tmp_path / "moved-away.wav")}}, page) is None
+    bad = tmp_path / "bad.wav"
+    bad.write_bytes(b"RIFF....WAVEfmt not really")
+    with pytest.raises(InputError, match="bad.wav"):
+        report_audio_src({"call": {"source": str(bad)}}, page, embed=True)
