@@ -74,10 +74,15 @@ def mel_frames(wav: np.ndarray) -> np.ndarray:
     n = 1 + (len(x) - N_FFT) // HOP
     if n <= 0:
         return np.zeros((0, N_MELS), dtype=np.float32)
-    idx = np.arange(N_FFT)[None, :] + HOP * np.arange(n)[:, None]
     window = (0.5 - 0.5 * np.cos(2 * np.pi * np.arange(N_FFT) / N_FFT)).astype(np.float32)  # periodic Hann
-    spec = np.abs(np.fft.rfft(x[idx] * window, axis=1)) ** 2
-    return (spec @ _mel_basis().T).astype(np.float32)
+    out = np.empty((n, N_MELS), dtype=np.float32)
+    block = 6000  # frames at a time (one minute): a 30-minute call never holds its whole STFT in memory
+    for f0 in range(0, n, block):
+        f1 = min(n, f0 + block)
+        idx = np.arange(N_FFT)[None, :] + HOP * np.arange(f0, f1)[:, None]
+        spec = np.abs(np.fft.rfft(x[idx] * window, axis=1)) ** 2
+        out[f0:f1] = spec @ _mel_basis().T
+    return out
 
 
 def normalize_volume(wav: np.ndarray, target_dbfs: float = TARGET_DBFS) -> np.ndarray:
