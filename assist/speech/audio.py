@@ -2,7 +2,9 @@
 
 PyAV (which faster-whisper brings) decodes and resamples everything; soundfile is the fallback for
 the few files PyAV cannot open. Stereo is agent on the left, customer on the right (DESIGN.md);
-`swap` reverses that, a mono file is one speaker (`mono_speaker`).
+`swap` reverses that. A mono file is split into agent and customer by voice with
+`mono_speaker="voice"` (assist.speech.diarize), or is one speaker (`mono_speaker="agent"|"customer"`).
+`CallAudio.call_fields()` says which it was, for the report's `call` object.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -27,6 +30,17 @@ class CallAudio:
 
     tracks: dict[str, np.ndarray]
     source: str
+    # How the tracks got their speakers: "channels" (stereo), "voice" (mono split by voice) or
+    # "forced" (mono, one speaker by --mono-speaker).
+    speakers_by: str = "channels"
+    voice_split: dict[str, Any] | None = None  # SplitInfo.as_dict() when speakers_by == "voice"
+
+    def call_fields(self) -> dict[str, Any]:
+        """Extra fields for the report's `call` object: `coach.report(..., **audio.call_fields())`."""
+        d: dict[str, Any] = {"speakers_by": self.speakers_by}
+        if self.voice_split is not None:
+            d["voice_split"] = self.voice_split
+        return d
 
     @property
     def duration(self) -> float:
@@ -140,17 +154,27 @@ def decode(path: str | Path, *, channels: tuple[int, int] | None = None) -> np.n
             raise InputError(f"cannot decode audio ({msg})", p) from first
 
 
+MONO_SPEAKER_CHOICES = ("voice", "agent", "customer")
+
+
 def load_call(path: str | Path, *, swap: bool = False, mono_speaker: str = "agent",
               channels: tuple[int, int] | None = None) -> CallAudio:
-    """Decode a recording and assign channels to speakers. `channels` = (agent, customer) picks
-    two channels of a multi-channel recording (0-based); without it, more than two is an error."""
-    if mono_speaker not in ("agent", "customer"):
-        raise InputError(f"--mono-speaker must be agent or customer, not {mono_speaker!r}")
+    """Decode a recording and assign channels to speakers. A mono file: `mono_speaker="voice"` splits
+    it into agent and customer by voice; "agent"/"customer" makes it that one speaker. `channels` =
+    (agent, customer) picks two channels of a multi-channel recording (0-based); without it, more
+    than two is an error."""
+    if mono_speaker not in MONO_SPEAKER_CHOICES:
+        raise InputError(f"--mono-speaker must be voice, agent or customer, not {mono_speaker!r}")
     data = decode(path, channels=channels)
     if data.shape[1] == 0:
         raise InputError("no audio samples in file", path)
     if data.shape[0] == 1:
-        return CallAudio({mono_speaker: data[0]}, str(path))
+        if mono_speaker == "voice":
+            from assist.speech.diarize import split_call
+
+            audio, info = split_call(CallAudio({"agent": data[0]}, str(path)))
+            return audio
+        return CallAudio({mono_speaker: data[0]}, str(path), speakers_by="forced")
     left, right = data[0], data[1]
     if swap:
         left, right = right, left
