@@ -7,12 +7,30 @@ from typing import Any
 from assist.timefmt import clock
 
 
+def speakers_note(call: dict[str, Any]) -> str | None:
+    """How the speakers were assigned (`call.speakers_by`), in words; None when the report does not say."""
+    by = call.get("speakers_by")
+    if not by:
+        return None
+    if by == "channels":
+        return "speakers by channel"
+    if by == "forced":
+        return "mono recording, one speaker"
+    if by == "voice":
+        split = call.get("voice_split") or {}
+        if split.get("voices") == 1:
+            return "mono recording: one voice found, all of it the agent's"
+        return "mono recording: speakers told apart by voice (the agent opens the call)"
+    return f"speakers by {by}"
+
+
 def to_markdown(r: dict[str, Any]) -> str:
     call = r.get("call", {})
     lines = [f"# Call report — {call.get('source') or 'call'}", ""]
     who = ", ".join(x for x in (call.get("agent_name"), call.get("company")) if x)
     lines.append(f"**Score: {r.get('score')}/100** · duration {clock(call.get('duration_s'))}"
-                 + (f" · {who}" if who else "") + f" · language {call.get('language', '?')}")
+                 + (f" · {who}" if who else "") + f" · language {call.get('language', '?')}"
+                 + (f" · {speakers_note(call)}" if speakers_note(call) else ""))
     lines += ["", "## Checklist", "", "| item | status | when | detail |", "|---|---|---|---|"]
     for item, st in r.get("checklist", {}).items():
         detail = st.get("commitment") or ", ".join(f"missing {m}" for m in st.get("missing", [])) or ""

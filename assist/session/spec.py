@@ -9,7 +9,7 @@ workers, with the loaded lexicon inside it); `with_names()` and `dataclasses.rep
 
 Fields waiting for the work of other issues are here already, so that work plugs in without
 reshaping the call: `language` (issue 16, `--language`), `hotwords` (issue 17: names and extra words
-for the recogniser), `channels.mono_speaker = None` (issue 15: split a mono recording by voice),
+for the recogniser), `channels.mono_speaker = "voice"` (issue 15: split a mono recording by voice),
 `redact` (issue 14, `--no-redact`), `store_url`, `embed_audio` (issue 15).
 """
 
@@ -17,12 +17,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from assist.config import Config
-from assist.engine.lexicon import Lexicon, load_lexicon
+from assist.engine.lexicon import Lexicon, load_lexicon, parse_lexicon
 from assist.errors import InputError
 
-SPEAKERS = ("agent", "customer")
+MONO_SPEAKERS = ("agent", "customer", "voice")  # as assist.speech.audio.load_call takes them
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class CallOptions:
     redact: bool | None = None  # False: --no-redact
     store_url: str | None = None  # --db
     swap: bool = False  # stereo: customer left, agent right
-    mono_speaker: str | None = None  # agent | customer; None: the default ("agent")
+    mono_speaker: str | None = None  # agent | customer | voice (split by voice); None: the default ("agent")
     agent_device: str | None = None
     customer_device: str | None = None
     embed_audio: bool = False  # HTML reports carry the recording inside the page
@@ -54,9 +55,9 @@ class Channels:
     """Which speaker is on which channel of a recording (DESIGN.md: speakers and channels)."""
 
     swap: bool = False
-    # Who a mono recording is. None is reserved for "split the two voices" (issue 15), which does
-    # not exist yet: resolve_spec gives "agent" until it does.
-    mono_speaker: str | None = "agent"
+    # Who a mono recording is: "agent" or "customer", or "voice" to split the two voices
+    # (assist.speech.diarize). The default stays "agent" until the command line offers the split.
+    mono_speaker: str = "agent"
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,20 @@ class CallSpec:
         """The same call with these names (given ones only), e.g. answered on the first-run screen."""
         return replace(self, company=company or self.company, agent_name=agent_name or self.agent_name)
 
+    # A lexicon's compiled patterns (RE2) do not pickle: the lexicon travels as the data it was
+    # parsed from (Lexicon.raw, already validated) and is parsed again on arrival.
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        lex: Lexicon = state.pop("lexicon")
+        state["_lexicon_source"] = (lex.raw, str(lex.path), lex.sha256)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        raw, path, sha256 = state.pop("_lexicon_source")
+        object.__setattr__(self, "lexicon", parse_lexicon(raw, Path(path), sha256))
+        for k, v in state.items():
+            object.__setattr__(self, k, v)
+
 
 def resolve_spec(options: CallOptions, config: Config, *, scenario_lexicon: str | None = None,
                  scenario_company: str | None = None) -> CallSpec:
@@ -104,8 +119,8 @@ def resolve_spec(options: CallOptions, config: Config, *, scenario_lexicon: str 
 
     A role-play scenario is set at a company with its own lexicon: `scenario_lexicon` and
     `scenario_company` then stand where the settings' lexicon and company would."""
-    if options.mono_speaker not in (None, *SPEAKERS):
-        raise InputError(f"--mono-speaker must be agent or customer, not {options.mono_speaker!r}")
+    if options.mono_speaker not in (None, *MONO_SPEAKERS):
+        raise InputError(f"--mono-speaker must be voice, agent or customer, not {options.mono_speaker!r}")
     if options.speed <= 0:
         raise InputError(f"--speed must be above 0, not {options.speed}")
     lexicon = load_lexicon(options.lexicon or scenario_lexicon or config.lexicon or "en")

@@ -4,6 +4,7 @@ default — for every field a call uses — and the result travels (pickled) to 
 from __future__ import annotations
 
 import pickle
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,8 +12,10 @@ import pytest
 from assist.cli import make_parser
 from assist.commands.options import call_options
 from assist.config import Config
+from assist.engine.coach import Coach
 from assist.errors import InputError
 from assist.session.spec import CallOptions, resolve_spec
+from assist.transcript import Utterance
 
 SETTINGS = Config(company="Initech", agent_name="Sam", lexicon="he", engine="vosk", model="m-from-settings",
                   agent_device="usb-headset", customer_device="loopback", db_url="sqlite:///settings.db",
@@ -73,6 +76,7 @@ def test_names_answered_later_and_extra_hotwords() -> None:
 def test_bad_values_are_one_line_input_errors() -> None:
     with pytest.raises(InputError, match="mono-speaker"):
         resolve_spec(CallOptions(mono_speaker="both"), Config())
+    assert resolve_spec(CallOptions(mono_speaker="voice"), Config()).channels.mono_speaker == "voice"
     with pytest.raises(InputError, match="speed"):
         resolve_spec(CallOptions(speed=0.0), Config())
     with pytest.raises(InputError, match="no-such-lexicon"):
@@ -82,5 +86,9 @@ def test_bad_values_are_one_line_input_errors() -> None:
 def test_a_spec_travels_to_a_worker_whole() -> None:
     spec = resolve_spec(CallOptions(company="Acme", agent_name="Dana"), SETTINGS)
     back = pickle.loads(pickle.dumps(spec))
-    assert back == spec  # the lexicon too: every rule and compiled pattern
+    assert replace(back, lexicon=spec.lexicon) == spec
+    assert back.lexicon.sha256 == spec.lexicon.sha256 and back.lexicon.path == spec.lexicon.path
     assert [r.id for r in back.lexicon.rules] == [r.id for r in spec.lexicon.rules]
+    # the lexicon arrives working: the same line gets the same flags
+    line = Utterance(0, "agent", 0.0, 2.0, "No, that's not my job, I'll see what I can do.")
+    assert [e.rule for e in Coach(back.lexicon).feed(line)] == [e.rule for e in Coach(spec.lexicon).feed(line)]
