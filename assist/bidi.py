@@ -17,6 +17,9 @@ a width and reorders each line with the paragraph's direction (right-aligned whe
 (a highlighted match stays on its words). Terminals that do their own bidi (GNOME Terminal / VTE,
 Konsole, mlterm) must get logical text instead: `reorder_enabled()` reads ASSIST_BIDI
 (`visual`, the default, or `logical`). Pure functions: no terminal, no I/O.
+
+python-bidi is an optional dependency (the `hebrew` extra): without it, `available()` is False and
+every function returns its text in logical order, unchanged.
 """
 
 from __future__ import annotations
@@ -63,10 +66,20 @@ def reorder_enabled(environ: Mapping[str, str] | None = None) -> bool:
     return env.get(BIDI_ENV, "visual").strip().lower() not in ("logical", "off", "0", "no", "terminal")
 
 
+@functools.cache
+def available() -> bool:
+    """Is python-bidi installed (the `hebrew` extra)? Without it text stays in logical order."""
+    import importlib.util
+
+    return importlib.util.find_spec("bidi") is not None
+
+
 @functools.lru_cache(maxsize=4096)
 def _reorder(line: str, base: str | None) -> tuple[str, tuple[int, ...]]:
     """(visual string, logical index of each visual character). `line` has no newline and no
     direction controls."""
+    if not available():
+        return line, tuple(range(len(line)))
     from bidi.algorithm import (  # the reference (pure Python) implementation: it exposes the levels
         apply_mirroring,
         explicit_embed_and_overrides,

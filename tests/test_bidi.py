@@ -128,6 +128,17 @@ def test_rich_text_lines_render_in_a_console_at_the_right_width() -> None:
     assert bold
 
 
+def test_without_python_bidi_text_stays_logical(monkeypatch: pytest.MonkeyPatch) -> None:
+    import assist.bidi as B
+
+    monkeypatch.setattr(B, "available", lambda: False)
+    B._reorder.cache_clear()
+    try:
+        assert B.visual("שלום עולם") == "שלום עולם"
+    finally:
+        B._reorder.cache_clear()
+
+
 def test_the_switch_for_terminals_that_do_their_own_bidi() -> None:
     assert reorder_enabled({}) is True
     assert reorder_enabled({"ASSIST_BIDI": "logical"}) is False
