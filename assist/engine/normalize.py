@@ -131,8 +131,11 @@ _MEMO_MAX = 20000
 
 
 def _hebrew_sentence(tokens: list[Token], orig: list[str]) -> None:
-    """Sentence-level Hebrew folds (את as "you", "15.00" as a time), in place."""
+    """Sentence-level Hebrew folds (את as "you", "15.00" as a time), in place. Most sentences have
+    neither: they cost one scan."""
     texts = [t.text for t in tokens]
+    if not any(x.endswith("את") or "." in x for x in texts):
+        return
     originals = [_STRIP.sub("", normalize_word(orig[t.word])) for t in tokens]
     for t, new in zip(tokens, hebrew.canonical_sentence(texts, originals), strict=True):
         t.text = new
