@@ -236,6 +236,9 @@ class AssistApp(App[int]):
         t = float(getattr(self.pipe, "position", 0.0) or 0.0)
         if u.kind == "position":
             t = float(u.data.get("t", t))
+        if self._tl_times:
+            # kept sorted for bisect: position updates are rounded to 10 ms, pipe.position is not
+            t = max(t, self._tl_times[-1])
         # list.append is atomic under the GIL; the UI thread only reads up to a length it saw
         self.timeline.append(Stamped(t, u))
         self._tl_times.append(t)

@@ -30,7 +30,7 @@ CALLS = {
                                ("agent", "That is not my job.")]),
     "dana-friday": (".ogg", [("agent", "Thank you for calling Acme, this is Dana."),
                              ("customer", "I need a new router please."),
-                             ("agent", "I will call you back on Thursday by three pm.")]),
+                             ("agent", "I will phone you on Friday at noon.")]),
 }
 
 
@@ -88,14 +88,18 @@ def test_batch_scores_reports_failures_and_resumes(calls_dir: Path, tmp_path: Pa
     assert [f["file"] for f in summary["failed"]] == [str(calls_dir / "broken.wav")]
     assert summary["workers"] == 2 and summary["audio_s"] > 20
     # real speech went through the real recogniser and the coach
+    # (each planted line was heard and flagged by tiny.en in every variant tried — three voices a
+    # side x espeak speed 135/150/165, in these calls and formats; the callback used to be "on Thursday
+    # by three pm", which once came out "call you my concerts". See tests/speech/calls.py.)
     monday = json.loads((out / "dana-monday.json").read_text())
-    assert monday["call"]["engine"] in ("whisper", "vosk")
-    assert {u["speaker"] for u in monday["utterances"]} == {"agent", "customer"}
-    assert "vague-promise" in {e["category"] for e in monday["events"]}
+    assert monday["call"]["engine"] == "whisper"  # a recording prefers Whisper; tiny.en is embedded
+    assert [u["speaker"] for u in monday["utterances"]] == ["agent", "customer", "agent"]
+    flagged = {(e["speaker"], e["category"]) for e in monday["events"]}
+    assert {("agent", "vague-promise"), ("customer", "customer-frustration")} <= flagged, monday["utterances"]
     tuesday = json.loads((out / "omar-tuesday.json").read_text())
-    assert "not-my-job" in {e["category"] for e in tuesday["events"]}
+    assert ("agent", "not-my-job") in {(e["speaker"], e["category"]) for e in tuesday["events"]}
     friday = json.loads((out / "dana-friday.json").read_text())
-    assert friday["checklist"]["callback"]["status"] == "done"
+    assert friday["checklist"]["callback"]["status"] == "done", friday["utterances"]
     with open_store(db) as s:
         stored = s.list_calls()
         assert len(stored) == 4 and {c.kind for c in stored} == {"batch"}

@@ -13,10 +13,12 @@ from tests.speech.calls import (
     CALL_TURNS,
     PLANTED,
     ROOT,
+    assert_turns_heard,
     call_wav,
     cli_env,
     converted,
     demo_module,
+    planted_ok,
     realtime_run,
     wer,
 )
@@ -34,12 +36,9 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def _planted_ok(rep: dict) -> None:
-    _, times = call_wav()
-    for turn, category in PLANTED.items():
-        speaker, start, end, _ = times[turn]
-        hits = [e for e in rep["events"] if e["category"] == category and e["speaker"] == speaker]
-        assert hits, (category, speaker, rep["utterances"])
-        assert any(start - 0.5 <= e["start"] and e["end"] <= end + 0.5 for e in hits), (hits, times[turn])
+    # on its speaker, in its turn (by overlap: streaming puts first words ~0.4 s early, whole-file
+    # up to a second; a +-0.5 s window held by 0.05 s on some voices). See tests/speech/calls.py.
+    planted_ok(rep, call_wav()[1])
 
 
 def test_demo_call_markdown_shows_every_planted_moment() -> None:
@@ -48,9 +47,9 @@ def test_demo_call_markdown_shows_every_planted_moment() -> None:
     md = r.stdout
     for cat in DEMO_FLAGS:
         assert f"`{cat}`" in md, md
+    # greeting done needs both names heard (the hotwords), callback done a day or time heard
     for item in ("greeting", "empathy", "callback"):
         assert f"| {item} | done |" in md, md
-    assert "Acme" in md and "Dana" in md  # the hotwords got the names right
 
 
 def test_demo_call_plain_summary_when_not_a_terminal() -> None:
@@ -68,8 +67,7 @@ def test_json_report_of_a_stereo_call() -> None:
     rep = json.loads(r.stdout)
     assert rep["schema"] == "assist.report/1"
     assert rep["call"]["source"] == str(wav) and rep["call"]["duration_s"] == pytest.approx(times[-1][2] + GAP_S + 0.5, abs=0.1)
-    assert [u["speaker"] for u in rep["utterances"]] == [sp for sp, _ in CALL_TURNS]
-    assert [u["index"] for u in rep["utterances"]] == list(range(len(CALL_TURNS)))
+    assert_turns_heard(rep, times)
     _planted_ok(rep)
 
 
@@ -79,7 +77,8 @@ def test_swap_reverses_the_speakers() -> None:
     assert r.returncode == 0, r.stderr
     rep = json.loads(r.stdout)
     other = {"agent": "customer", "customer": "agent"}
-    assert [u["speaker"] for u in rep["utterances"]] == [other[sp] for sp, _ in CALL_TURNS]
+    _, times = call_wav()
+    assert_turns_heard(rep, [(other[sp], start, end, text) for sp, start, end, text in times])
     # agent rules apply to the agent only and cues to the customer only: swapped, none of them fires
     assert not {e["category"] for e in rep["events"]} & set(PLANTED.values()), rep["events"]
 

@@ -268,16 +268,33 @@ def test_calibration_search_reproduces_the_detector(en: Lexicon, detector: S.Sem
 
 
 # ----------------------------------------------------------------------------- end to end, real audio
+# Lines the rules miss, chosen for how Whisper tiny.en hears them: each was transcribed under nine
+# variants (three espeak-ng voices x speed 135/150/165) and scored by the detector. known-issue: 9/9
+# each, similarity >= 0.50 against a threshold of 0.39. Frustration: 8/9, 8/9, 9/9 (one misheard
+# word, "patients", or a hallucinated tail sinks a line). The line this test used to rest on alone,
+# "Our forums are full of people with that problem.", held in 5/9 ("with next problem").
+KNOWN_ISSUE = ["It's been happening to many customers since Monday.",
+               "We've had the same complaint from lots of people this week.",
+               "It's happening to thousands of people right now.",
+               "Same thing happened to a bunch of people last month."]
+FRUSTRATION = ["Honestly, I'm beyond frustrated.", "My patience has completely run out.",
+               "This has been a complete nightmare."]
+
+
 def test_replay_of_a_recorded_call_flags_paraphrases_semantically(tmp_path: Path) -> None:
-    """espeak-ng speech -> Whisper tiny.en -> coach -> semantic pass, as `assist replay` runs it."""
+    """espeak-ng speech -> Whisper tiny.en -> coach -> semantic pass, as `assist replay` runs it.
+    A stated share must hit (3 of 4 known-issue lines, 2 of 3 customer lines), each on its own turn;
+    the greeting and the concrete callback are contrasts that must not be flagged."""
     import soundfile as sf
 
     demo = _script("make_demo_call")
     turns = [("agent", "Thank you for calling Acme, this is Dana. How can I help?"),
-             ("customer", "Honestly, I'm beyond frustrated."),
-             ("agent", "Our forums are full of people with that problem."),
-             ("agent", "I'll call you back on Thursday at three.")]
-    audio, _ = demo.synth_call(turns)
+             ("customer", FRUSTRATION[0]), ("agent", KNOWN_ISSUE[0]), ("agent", KNOWN_ISSUE[1]),
+             ("customer", FRUSTRATION[1]), ("agent", KNOWN_ISSUE[2]), ("customer", FRUSTRATION[2]),
+             ("agent", KNOWN_ISSUE[3]), ("agent", "I'll call you back on Thursday at three.")]
+    for speaker, text in turns[1:-1]:
+        assert not S.lexical_categories(load_lexicon("en"), text, speaker), f"the rules catch {text!r}"
+    audio, times = demo.synth_call(turns)
     wav = tmp_path / "call.wav"
     sf.write(wav, audio, demo.RATE)
     env = {**os.environ, "ASSIST_CONFIG": "/nonexistent/assist.toml", "HF_HUB_OFFLINE": "1",
@@ -287,13 +304,25 @@ def test_replay_of_a_recorded_call_flags_paraphrases_semantically(tmp_path: Path
                        text=True, timeout=300)
     assert r.returncode == 0, r.stderr
     report = json.loads(r.stdout)
-    sem = {(e["category"], e["speaker"]) for e in report["events"] if e["detector"] == "semantic"}
-    assert ("customer-frustration", "customer") in sem, report["utterances"]
-    assert ("known-issue", "agent") in sem, report["utterances"]
-    assert all(e["prototype"] and e["similarity"] >= e["threshold"]
-               for e in report["events"] if e["detector"] == "semantic")
-    assert report["checklist"]["callback"]["status"] == "done"
-    assert len(sem) == 2, "the callback line is a contrast, not a flag"
+    heard = [u["text"] for u in report["utterances"]]
+    sem = [e for e in report["events"] if e["detector"] == "semantic"]
+    assert all(e["prototype"] and e["similarity"] >= e["threshold"] for e in sem)
+
+    def turn_of(e: dict[str, Any]) -> int:
+        """The synthesised turn the event overlaps most (Whisper's times can be a second early)."""
+        return max(range(len(times)), key=lambda i: min(e["end"], times[i][2]) - max(e["start"], times[i][1]))
+
+    def hits(turn: int) -> set[tuple[str, str]]:
+        """(category, speaker) of the semantic events on that turn."""
+        return {(e["category"], e["speaker"]) for e in sem if turn_of(e) == turn}
+
+    known = [i for i, (_sp, text) in enumerate(turns) if text in KNOWN_ISSUE]
+    cues = [i for i, (_sp, text) in enumerate(turns) if text in FRUSTRATION]
+    assert sum(("known-issue", "agent") in hits(i) for i in known) >= 3, (heard, sem)
+    assert sum(("customer-frustration", "customer") in hits(i) for i in cues) >= 2, (heard, sem)
+    # the contrasts: a greeting and a concrete callback are not paraphrases of anything forbidden
+    assert not hits(0) and not hits(len(turns) - 1), (heard, sem)
+    assert report["checklist"]["callback"]["status"] == "done", heard
 
 
 def test_broken_model_folder_means_lexical_only(monkeypatch: pytest.MonkeyPatch, en: Lexicon, tmp_path: Path) -> None:

@@ -29,6 +29,13 @@ def scenarios() -> dict[str, Scenario]:
 _lex: dict[str, Lexicon] = {}
 _sem: dict[str, SemanticDetector | None] = {}
 
+# Which scenario languages play with the semantic detector, stated here rather than found out:
+# English loads all-MiniLM-L6-v2; Hebrew has none by design (MiniLM is English-trained, and
+# lexicon/he.semantic.toml switches it off by measurement). A language that gains a detector, or a
+# detector that stops loading, fails these tests until this line is updated — never a quiet
+# fallback to lexical-only.
+SEMANTIC = {"en": True, "he": False}
+
 
 def lexicon_for(sc: Scenario) -> Lexicon:
     if not (LEXICON_DIR / f"{sc.lexicon}.toml").exists():
@@ -39,7 +46,19 @@ def lexicon_for(sc: Scenario) -> Lexicon:
 
 
 def semantic_for(lex: Lexicon) -> SemanticDetector | None:
-    """The real semantic detector (as `assist roleplay` uses by default), loaded once per language."""
+    """The semantic detector as `assist roleplay` uses it by default, loaded once per language: the
+    real one where SEMANTIC says so (failing if it does not load), explicitly none elsewhere."""
     if lex.language not in _sem:
-        _sem[lex.language] = load_semantic(lex, quiet=True)
+        from assist.engine.semantic import load_detector, load_prototypes, semantic_path
+
+        assert lex.language in SEMANTIC, f"say in tests/roleplay/conftest.py whether {lex.language!r} has a semantic detector"
+        det = load_semantic(lex, quiet=True)  # the path `assist roleplay` takes
+        why = "" if det is not None else load_detector(lex)[1]
+        if SEMANTIC[lex.language]:
+            assert det is not None, f"role-play in {lex.language!r} must run with the semantic detector: {why}"
+        else:
+            assert det is None, f"{lex.language!r} now has a semantic detector: update SEMANTIC in this file"
+            # switched off by its prototype file, not missing because something failed to load
+            assert not load_prototypes(semantic_path(lex)).enabled, why
+        _sem[lex.language] = det
     return _sem[lex.language]

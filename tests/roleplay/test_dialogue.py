@@ -11,7 +11,7 @@ from assist.roleplay.debrief import build_report, to_markdown
 from assist.roleplay.dialogue import RolePlay
 from assist.roleplay.scenario import Scenario
 
-from .conftest import SHIPPED, lexicon_for, scripts, semantic_for
+from .conftest import SEMANTIC, SHIPPED, lexicon_for, scripts, semantic_for
 
 # One empathy line and one forbidden phrase per language: the customer must answer them differently.
 EMPATHY = {"en": "I'm so sorry, I completely understand how frustrating this is.",
@@ -59,7 +59,11 @@ def test_next_line_differs_after_empathy_vs_forbidden_phrase(sid: str, scenarios
     e, f = runs["empathy"], runs["forbidden"]
     assert e.reaction == "calmer" and f.reaction == "angrier", (e.why, f.why)
     assert e.customer_line in sc.lines["calmer"]
-    assert f.customer_line in sc.lines["angrier"] or f.customer_line == sc.end["hangup"]
+    # the caller hangs up exactly when the forbidden line takes them to their limit, else gets angrier
+    if f.anger >= sc.persona.anger_limit:
+        assert f.customer_line == sc.end["hangup"]
+    else:
+        assert f.customer_line in sc.lines["angrier"]
     assert e.customer_line != f.customer_line
     assert e.anger <= sc.start_anger < f.anger  # a polite caller cannot get calmer than calm
     assert any(ev.type == "flag" for ev in f.events) and not any(ev.type == "flag" for ev in e.events)
@@ -133,3 +137,19 @@ def test_last_cue_before_a_satisfied_ending_does_not_cost_empathy(tmp_path, scen
     rp = RolePlay(sc, lex)
     rp.play(answers + ["Let me look into the line."])
     assert rp.outcome == "unfinished" and build_report(rp)["roleplay"]["goals"]["empathy"]["status"] == "missed"
+
+
+@pytest.mark.parametrize("language", sorted(SEMANTIC))
+def test_each_language_plays_with_the_semantic_detector_it_is_meant_to(language: str,
+                                                                         scenarios: dict[str, Scenario]) -> None:
+    """English role-play is coached by the real detector (a paraphrase the rules miss is flagged);
+    Hebrew's is switched off by its prototype file. Neither is a silent fallback."""
+    sc = next(s for s in scenarios.values() if s.language == language)
+    lex = lexicon_for(sc)
+    det = semantic_for(lex)
+    assert (det is not None) == SEMANTIC[language]
+    if det is not None:
+        rp = RolePlay(sc, lex, semantic=det)
+        rp.answer(scripts(sc.id)[0][0])
+        turn = rp.answer("We've had the same complaint from lots of people this week.")
+        assert [(ev.category, ev.detector) for ev in turn.flags] == [("known-issue", "semantic")], turn.flags

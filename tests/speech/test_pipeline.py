@@ -6,29 +6,14 @@ import threading
 import time
 from pathlib import Path
 
-import numpy as np
 import pytest
-import soundfile as sf
 
 from assist.engine.lexicon import load_lexicon
 from assist.errors import DeviceError, InputError
 from assist.pipeline import Update, file_pipeline, mic_pipeline
-from tests.speech.calls import mono, workdir
+from tests.speech.calls import short_call, streaming_run
 
 pytestmark = pytest.mark.slow
-
-
-def short_call() -> Path:
-    """Agent: a flagged line; customer: a frustration cue. About 8 s, stereo."""
-    a = mono("No, I cannot do that for you.")
-    c = mono("My parcel never arrived and this is ridiculous.", voice="en-gb+m3")
-    x = np.zeros((len(a) + len(c), 2), dtype=np.float32)
-    x[: len(a), 0] = a
-    x[len(a):, 1] = c
-    p = workdir() / "short.wav"
-    if not p.exists():
-        sf.write(p, x, 16000)
-    return p
 
 
 def _pipe(updates: list[Update], realtime: bool, speed: float = 1.0) -> object:
@@ -37,9 +22,7 @@ def _pipe(updates: list[Update], realtime: bool, speed: float = 1.0) -> object:
 
 
 def test_updates_follow_the_contract() -> None:
-    updates: list[Update] = []
-    pipe = _pipe(updates, realtime=False)
-    report = pipe.run()  # type: ignore[attr-defined]
+    updates, report = streaming_run()  # shared with tests/ui/test_fake_parity.py
     kinds = [u.kind for u in updates]
     assert kinds[0] == "start" and kinds[-1] == "end"
     assert updates[0].data["engine"] == "whisper" and updates[0].data["realtime"] is False

@@ -30,15 +30,26 @@ def demo_utterances() -> list[Utterance]:
 
 
 class ScriptedPipeline:
-    """Emits start, then for each utterance a partial (first half of the words), the final, the
-    coach's events and the audio position. `stop_after=N` holds the call after N utterances
-    until stop() (a call in progress); `with_partial_last` leaves the last one as a partial."""
+    """Emits the same kinds of update as CallPipeline (tests/ui/test_fake_parity.py holds it to
+    that): start; for each utterance audio levels, partials that grow (a third, half, two thirds
+    of its words) with the coach's events on them and the position after each, the final with
+    its events and the audio position; the events of the call's end; end. Flags and cues carry
+    `latency_s` (a fixed 0.3 s after the audio, as a streaming run's carry a measured one).
+    `stop_after=N` holds the call after N utterances until stop() (a call in progress);
+    `with_partial_last` shows the held utterance as a partial (its first half)."""
+
+    LATENCY_S = 0.3
+    PARTS = (1 / 3, 1 / 2, 2 / 3)  # how much of a turn each partial holds
 
     def __init__(self, on_update: Callable[[Update], None], cfg: Config, *, stop_after: int | None = None,
                  with_partial_last: bool = False) -> None:
         self.on_update = on_update
+        # audio time t was "fed" at wall time t, and the coach decides LATENCY_S after the audio it
+        # has heard (self.position): every flag gets a float latency_s, deterministic for snapshots
         self.coach = Coach(load_lexicon("en"), company=cfg.company or None, agent_name=cfg.agent_name or None,
-                           today=dt.date(2026, 11, 24), clock=lambda: 0.0)
+                           today=dt.date(2026, 11, 24), clock=lambda: self.position + self.LATENCY_S,
+                           audio_clock=lambda t: t)
+        self.speakers = ("agent", "customer")
         self.utts = demo_utterances()
         self.stop_after = stop_after
         self.with_partial_last = with_partial_last
@@ -60,8 +71,30 @@ class ScriptedPipeline:
 
     def _events(self, evs: list[Any]) -> None:
         for ev in evs:
-            ev.latency_s = None
             self.on_update(Update("event", event=ev))
+
+    def _level(self, speaking: str) -> None:
+        self.on_update(Update("level", data={sp: (0.3 if sp == speaking else 0.0) for sp in self.speakers}))
+
+    def _position(self, t: float) -> None:
+        self.position = t
+        self.on_update(Update("position", data={"t": round(t, 2)}))
+
+    def _partials(self, u: Utterance, upto: float) -> None:
+        """The turn growing as a recogniser hears it: its first third, half, two thirds (up to `upto`)."""
+        words = u.text.split()
+        said = ""
+        for frac in (f for f in self.PARTS if f <= upto):
+            text = " ".join(words[: max(1, round(len(words) * frac))])
+            if text == said:
+                continue
+            said = text
+            part = Utterance(u.index, u.speaker, u.start, u.start + (u.end - u.start) * frac, text, final=False)
+            self._level(u.speaker)
+            self.position = part.end
+            self.on_update(Update("partial", utterance=part))
+            self._events(self.coach.feed(part))
+            self._position(part.end)
 
     def run(self) -> dict[str, Any]:
         self.on_update(Update("start", data={"engine": "whisper", "model": "whisper-tiny.en", "realtime": True,
@@ -72,21 +105,18 @@ class ScriptedPipeline:
                 break
             if self.stop_after is not None and n >= self.stop_after:
                 if self.with_partial_last:
-                    words = u.text.split()
-                    part = Utterance(u.index, u.speaker, u.start, u.end, " ".join(words[: len(words) // 2]),
-                                     final=False)
-                    self.on_update(Update("partial", utterance=part))
-                    self._events(self.coach.feed(part))
-                self.position = u.start + 0.8
-                self.on_update(Update("position", data={"t": self.position}))
+                    self._partials(u, upto=0.5)
+                self._position(max(self.position, u.start + 0.8))
                 self.held.set()
                 self._stop.wait()
                 break
+            self._partials(u, upto=1.0)
+            self._level(u.speaker)
             self.position = u.end
             self.on_update(Update("final", utterance=u))
             self._events(self.coach.feed(u))
             self._events(self.coach.advance(u.end))
-            self.on_update(Update("position", data={"t": round(u.end, 2)}))
+            self._position(u.end)
         self._events(self.coach.finish())
         report = self.coach.report(source="demo-call.ogg", duration_s=self.position, engine="whisper",
                                    model="whisper-tiny.en", mode="realtime")

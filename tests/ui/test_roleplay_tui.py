@@ -97,11 +97,13 @@ async def test_spoken_answer_through_the_live_pipeline(tmp_path: Path) -> None:
     import soundfile as sf
 
     from assist.pipeline import file_pipeline
-    from tests.speech.calls import demo_module
+    from tests.speech.calls import demo_module, wer
 
     # the demo call's recipe (scripts/make_demo_call.py): the same voice the speech tests use
     demo = demo_module()
-    speech = demo.say("Thank you for calling Acme Telecom, this is Dana. How can I help you today?", "en-us+f3", 150)
+    # commas, not full stops: at a slow speed espeak's pause at a full stop closes the turn early
+    spoken = "Thank you for calling Acme Telecom, this is Dana, how can I help you today?"
+    speech = demo.say(spoken, "en-us+f3", 150)
     wav = tmp_path / "greeting.wav"
     silence = np.zeros(8000, dtype=np.float32)
     sf.write(wav, np.concatenate([silence, speech * 0.8, silence]), 16000)
@@ -109,7 +111,10 @@ async def test_spoken_answer_through_the_live_pipeline(tmp_path: Path) -> None:
     lex = load_lexicon("en")
 
     def listen(on_update):  # type: ignore[no-untyped-def]
-        return file_pipeline(wav, on_update, realtime=False, engine="whisper", lexicon=lex, mono_speaker="agent")
+        # as the microphone path (make_roleplay_app) does: the trainee's and company's names as hotwords
+        coach = app.roleplay_screen.rp.coach
+        return file_pipeline(wav, on_update, realtime=False, engine="whisper", lexicon=lex, mono_speaker="agent",
+                             company=coach.company, agent_name=coach.agent_name)
 
     app = make_roleplay_app(sc, lex, agent_name="Dana", listen=listen, export_dir=tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -121,7 +126,9 @@ async def test_spoken_answer_through_the_live_pipeline(tmp_path: Path) -> None:
                 break
         said = [u.text for u in tv.utterances()]
         assert len(said) == 2 and said[1] == sc.opening, said
-        # espeak-ng through Whisper tiny.en is rough on names ("at me, telecom"), plain words survive
-        assert "calling" in said[0].lower() and "help" in said[0].lower(), said[0]
+        # what was said, within a stated word error share (measured: one turn, word error rate at most
+        # 0.27 over three voices x speed 135/150/165; without the hotwords the names went, up to 0.53)
+        assert wer(spoken, said[0]) < 0.35, said[0]
+        assert scr.query_one(ChecklistView).status("greeting") == "done"  # both names heard
         assert scr.rp.turns[0].answer == said[0]
         assert "Microphone on" in str(scr.query_one("#rp-notices", Static).render())
