@@ -7,6 +7,7 @@ tests need it without any audio stack.
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -62,17 +63,50 @@ class Utterance:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any], index: int) -> Utterance:
+        """An utterance from its report form. Times are checked (finite, not negative, end not
+        before start): a NaN or Infinity would otherwise travel into every export (invalid JSON,
+        a failed HTML page, a stopped batch). Raises ValueError with a message fit for the user."""
         words = None
         if d.get("words"):
-            words = [Word(str(w["text"]), float(w["start"]), float(w["end"]), w.get("prob")) for w in d["words"]]
-        return cls(
-            index=index,
-            speaker=str(d.get("speaker", "agent")),
-            start=float(d.get("start", 0.0)),
-            end=float(d.get("end", d.get("start", 0.0))),
-            text=str(d["text"]),
-            words=words,
-        )
+            if not isinstance(d["words"], list):
+                raise ValueError("'words' must be a list")
+            words = []
+            for n, w in enumerate(d["words"], start=1):
+                if not isinstance(w, dict) or "text" not in w:
+                    raise ValueError(f"word {n}: expected an object with 'text', 'start' and 'end'")
+                ws = seconds(w.get("start"), f"word {n} 'start'")
+                we = seconds(w.get("end", w.get("start")), f"word {n} 'end'")
+                if we < ws:
+                    raise ValueError(f"word {n}: 'end' ({we:g}) is before 'start' ({ws:g})")
+                words.append(Word(str(w["text"]), ws, we, w.get("prob")))
+        start = seconds(d.get("start", 0.0), "'start'")
+        end = seconds(d.get("end", d.get("start", 0.0)), "'end'")
+        if end < start:
+            raise ValueError(f"'end' ({end:g}) is before 'start' ({start:g})")
+        return cls(index=index, speaker=str(d.get("speaker", "agent")), start=start, end=end,
+                   text=str(d["text"]), words=words)
+
+
+# Times beyond this are no phone call (and would only stretch every chart to nothing).
+MAX_TIME_S = 1_000_000.0
+
+
+def seconds(v: Any, what: str) -> float:
+    """A time in seconds from a transcript field: a finite, non-negative number (a numeric string
+    is accepted). ValueError naming the field otherwise."""
+    if isinstance(v, bool) or not isinstance(v, int | float | str):
+        raise ValueError(f"{what} must be a number of seconds, not {v!r}")
+    try:
+        x = float(v)
+    except ValueError:
+        raise ValueError(f"{what} must be a number of seconds, not {v!r}") from None
+    if not math.isfinite(x):
+        raise ValueError(f"{what} is {v!r}: times must be finite numbers of seconds")
+    if x < 0:
+        raise ValueError(f"{what} is negative ({x:g}): times are seconds from the call's start")
+    if x > MAX_TIME_S:
+        raise ValueError(f"{what} is {x:g} s, more than {MAX_TIME_S:,.0f} s: not a call's time")
+    return x
 
 
 @dataclass
@@ -90,11 +124,58 @@ class Transcript:
         return max((u.end for u in self.utterances), default=0.0)
 
 
-_PREFIX = re.compile(r"^\s*(agent|customer|caller|client|a|c)\s*:\s*", re.IGNORECASE)
-_ANY_PREFIX = re.compile(r"^\s*([A-Za-z\u0590-\u05FF][\w\u0590-\u05FF .'-]{0,30}?)\s*:\s+")
+# Speaker labels of a `.txt` line. English labels are case-insensitive; Hebrew ones are the role
+# nouns in both genders ("סוכן:" / "נציגה:" is the agent, "לקוח:" / "לקוחה:" the customer). A known
+# role may carry a name ("Agent Dana:", "Customer Bob:").
+_SPEAKER_ALIASES = {"agent": "agent", "a": "agent", "rep": "agent", "representative": "agent",
+                    "סוכן": "agent", "סוכנת": "agent", "נציג": "agent", "נציגה": "agent",
+                    "customer": "customer", "caller": "customer", "client": "customer", "c": "customer",
+                    "לקוח": "customer", "לקוחה": "customer", "מתקשר": "customer", "מתקשרת": "customer"}
+_LABEL = re.compile(r"^\s*([^\W\d_][\w'.-]*(?:[ \t]+[\w'.-]+){0,2})[ \t]*:(?:\s+|$)")
+# "A:hello" / "agent :hi" (no space after the colon) is still a label when it names a speaker.
+_SHORT_LABEL = re.compile(r"^\s*(agent|customer|caller|client|a|c|סוכן|סוכנת|נציג|נציגה|לקוח|לקוחה)\s*:",
+                          re.IGNORECASE)
 _TIME = re.compile(r"^\s*\[(\d{1,3}):(\d{2}(?:\.\d+)?)\]\s*")
-_SPEAKER_ALIASES = {"agent": "agent", "a": "agent", "customer": "customer", "caller": "customer",
-                    "client": "customer", "c": "customer"}
+# Roles that are neither agent nor customer: such a line must never be scored as the agent, even
+# written in lower case or with a name after it ("supervisor:", "Supervisor Jim:").
+_OTHER_ROLES = frozenset([
+    "supervisor", "manager", "lead", "team lead", "trainer", "coach", "operator", "ivr", "system", "bot",
+    "host", "interpreter", "translator", "moderator", "narrator", "speaker", "third party", "other",
+    "unknown", "transfer", "recording", "voicemail", "mgr", "sup", "tl",
+    "מנהל", "מנהלת", "אחראי", "אחראית", "אחמש", "אחמ\"ש", "מפקח", "מפקחת", "מתורגמן", "מתורגמנית",
+    "מערכת", "נציג בכיר", "דובר", "דוברת",
+])
+
+
+def _speaker_of_label(label: str) -> str | None:
+    """'agent' / 'customer' for a label naming one, '' for a label naming someone else (an error:
+    a third voice must not be scored as the agent), None for text that is no label at all
+    ("so: here is the thing" — an unlabelled agent line)."""
+    words = label.split()
+    low = [w.lower() for w in words]
+    # "Agent Dana", "Supervisor Jim", "Speaker 2", "מנהל משמרת": a role, then a name (capitalised,
+    # a number, or a word of a script without case).
+    named = all(not w[:1].islower() for w in words[1:])
+    if low[0] in _SPEAKER_ALIASES and named:
+        return _SPEAKER_ALIASES[low[0]]
+    if " ".join(low) in _OTHER_ROLES or (low[0] in _OTHER_ROLES and named):
+        return ""
+    # Written like a name or a tag ("Jim:", "Jim Smith:", "SUPERVISOR:"): somebody we do not know.
+    # A sentence that merely opens with a capital ("Here's the thing: …") has lower-case words.
+    if all(w[:1].isupper() for w in words):
+        return ""
+    return None
+
+
+# Size limits, so that a wrong file (a log, a dump) is refused at once with a clear message instead
+# of running for minutes. A two-hour call is a few thousand utterances and well under 1 MB.
+MAX_TRANSCRIPT_BYTES = 20 * 1024 * 1024
+MAX_UTTERANCES = 100_000
+
+
+def _too_many(path: str | Path, line: int | None = None) -> InputError:
+    return InputError(f"more than {MAX_UTTERANCES:,} utterances (a long call has a few thousand): "
+                      "not a call transcript, or split it into calls", path, line)
 
 
 def _word_count(text: str) -> int:
@@ -107,6 +188,10 @@ def _check_text_file(path: Path) -> str:
     if path.is_dir():
         raise InputError("is a directory, not a transcript file", path)
     try:
+        size = path.stat().st_size
+        if size > MAX_TRANSCRIPT_BYTES:
+            raise InputError(f"{size / 2**20:.1f} MB, over the {MAX_TRANSCRIPT_BYTES // 2**20} MB limit for a "
+                             "transcript (a long call's is well under 1 MB): not a call transcript, or split it", path)
         raw = path.read_bytes()
     except OSError as e:
         raise InputError(f"cannot read: {e.strerror}", path) from e
@@ -137,22 +222,25 @@ def parse_txt(text: str, path: str | Path = "<text>") -> Transcript:
             start = int(m.group(1)) * 60 + float(m.group(2))
             line = line[m.end():]
         speaker = "agent"
-        m = _PREFIX.match(line)
+        m = _LABEL.match(line)
         if m:
-            speaker = _SPEAKER_ALIASES[m.group(1).lower()]
-            line = line[m.end():]
-        else:
-            other = _ANY_PREFIX.match(line)
-            # "Note: ..." inside an agent line is fine; an upper-case label that looks like a speaker
-            # tag ("SUPERVISOR:", "Bob:") is not a speaker we know, and silently calling it the agent
-            # would score the wrong person.
-            if other and (other.group(1).isupper() or other.group(1).istitle()) and len(other.group(1).split()) == 1:
+            who = _speaker_of_label(m.group(1))
+            if who == "":
                 raise InputError(
-                    f"unknown speaker label {other.group(1)!r} (use AGENT: or CUSTOMER:)", path, lineno
-                )
+                    f"unknown speaker label {m.group(1)!r}: a transcript has two speakers, AGENT: and "
+                    "CUSTOMER: (a third voice is not scored; start its lines with # to keep them as notes)",
+                    path, lineno)
+            if who is not None:
+                speaker = who
+                line = line[m.end():]
+        elif (short := _SHORT_LABEL.match(line)) is not None:
+            speaker = _SPEAKER_ALIASES[short.group(1).lower()]
+            line = line[short.end():]
         body = line.strip()
         if not body:
             raise InputError("utterance has a speaker label but no text", path, lineno)
+        if len(utts) >= MAX_UTTERANCES:
+            raise _too_many(path, lineno)
         utts.append(Utterance(index=len(utts), speaker=speaker, start=0.0, end=0.0, text=body))
         starts.append(start)
         linenos.append(lineno)
@@ -173,9 +261,11 @@ def _fill_times(utts: list[Utterance], starts: list[float | None], path: str | P
             t = s
         u.start = t
         dur = _word_count(u.text) / EST_WORDS_PER_S
-        nxt = next((x for x in starts[i + 1:] if x is not None), None)
         end = t + dur
-        if nxt is not None and starts[i + 1] is not None:
+        # Only a given start on the very next line bounds this one (no scan of the rest: that
+        # made analysis quadratic in the number of lines).
+        nxt = starts[i + 1] if i + 1 < len(starts) else None
+        if nxt is not None:
             end = min(end, max(t + 0.2, nxt - 0.1))
         u.end = round(end, 2)
         t = u.end + EST_GAP_S
@@ -192,8 +282,50 @@ def _utt_from_obj(obj: Any, index: int, path: str | Path, line: int | None) -> U
     obj = dict(obj, speaker=_SPEAKER_ALIASES[sp])
     try:
         return Utterance.from_dict(obj, index)
-    except (TypeError, ValueError, KeyError) as e:
+    except (TypeError, KeyError) as e:
         raise InputError(f"bad utterance field: {e}", path, line) from e
+    except ValueError as e:
+        raise InputError(str(e), path, line) from e
+
+
+def _json_item_lines(text: str) -> list[int]:
+    """Line numbers of the utterance objects in a .json transcript (a list, or a report's
+    'utterances' list), so an error in one can name its line. Only called when there is an error."""
+    dec = json.JSONDecoder()
+    ws = re.compile(r"[ \t\n\r]*")
+
+    def skip(i: int) -> int:
+        m = ws.match(text, i)
+        return m.end() if m else i
+
+    def items(i: int) -> list[int]:
+        out: list[int] = []
+        i = skip(i + 1)  # past "["
+        while i < len(text) and text[i] != "]":
+            out.append(text.count("\n", 0, i) + 1)
+            _, i = dec.raw_decode(text, i)
+            i = skip(i)
+            if i < len(text) and text[i] == ",":
+                i = skip(i + 1)
+        return out
+
+    try:
+        i = skip(1 if text.startswith("\ufeff") else 0)
+        if text[i] == "[":
+            return items(i)
+        i = skip(i + 1)
+        while i < len(text) and text[i] != "}":
+            key, i = dec.raw_decode(text, i)
+            i = skip(skip(i) + 1)  # past ":"
+            if key == "utterances" and text[i] == "[":
+                return items(i)
+            _, i = dec.raw_decode(text, i)
+            i = skip(i)
+            if i < len(text) and text[i] == ",":
+                i = skip(i + 1)
+    except (ValueError, IndexError):
+        pass
+    return []
 
 
 def parse_json(text: str, path: str | Path = "<json>") -> Transcript:
@@ -213,10 +345,22 @@ def parse_json(text: str, path: str | Path = "<json>") -> Transcript:
         raise InputError("expected a JSON list of utterances or a report with 'utterances'", path)
     if not items:
         raise InputError("empty transcript: no utterances", path)
-    utts = [_utt_from_obj(o, i, path, None) for i, o in enumerate(items)]
+    if len(items) > MAX_UTTERANCES:
+        raise _too_many(path)
+    utts: list[Utterance] = []
+    for i, o in enumerate(items):
+        try:
+            utts.append(_utt_from_obj(o, i, path, None))
+        except InputError as e:
+            lines = _json_item_lines(text)
+            line = lines[i] if i < len(lines) else None
+            raise InputError(f"utterance {i + 1}: {e.detail}", path, line) from None
     tr = Transcript(sorted_utts(utts), source=str(path))
-    if isinstance(meta.get("duration_s"), (int, float)):
-        tr.duration_s = float(meta["duration_s"])
+    if "duration_s" in meta and meta["duration_s"] is not None:
+        try:
+            tr.duration_s = seconds(meta["duration_s"], "call 'duration_s'")
+        except ValueError as e:
+            raise InputError(str(e), path) from None
     return tr
 
 
@@ -234,6 +378,8 @@ def parse_jsonl(text: str, path: str | Path = "<jsonl>") -> Transcript:
             continue
         if isinstance(obj, dict) and obj.get("type") == "utterance":
             obj = {k: v for k, v in obj.items() if k != "type"}
+        if len(utts) >= MAX_UTTERANCES:
+            raise _too_many(path, lineno)
         utts.append(_utt_from_obj(obj, len(utts), path, lineno))
     if not utts:
         raise InputError("empty transcript: no utterances", path)

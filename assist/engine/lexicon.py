@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from assist.engine.hebrew import canonical_pattern
+from assist.engine.saferegex import LexPattern, UnsafePattern, compile_safe
 from assist.errors import LexiconError
 from assist.resources import lexicon_dir
 
@@ -45,6 +46,7 @@ _CHECKLIST_FIELDS = {
 }
 
 _MACRO_REF = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+_NOT_REF = re.compile(r"\{not:([^{}]+)\}")
 _TEMPLATE_KEYS = {"company", "agent_name", "day", "time", "customer_name"}
 
 
@@ -56,10 +58,10 @@ class Rule:
     speaker: str
     kind: str
     position: str
-    patterns: list[re.Pattern[str]]
-    not_followed_by: list[re.Pattern[str]]
-    not_preceded_by: list[re.Pattern[str]]
-    exceptions: list[re.Pattern[str]]
+    patterns: list[LexPattern]
+    not_followed_by: list[LexPattern]
+    not_preceded_by: list[LexPattern]
+    exceptions: list[LexPattern]
     suggestion: str
     why: str
     sources: list[str] = field(default_factory=list)  # the pattern texts, for display and hashing
@@ -67,7 +69,7 @@ class Rule:
 
 @dataclass
 class GreetingSpec:
-    phrases: list[re.Pattern[str]]
+    phrases: list[LexPattern]
     within_s: float
     suggestion: str
     why: str
@@ -76,7 +78,7 @@ class GreetingSpec:
 
 @dataclass
 class EmpathySpec:
-    phrases: list[re.Pattern[str]]
+    phrases: list[LexPattern]
     turns: int
     suggestion: str
     why: str
@@ -84,9 +86,9 @@ class EmpathySpec:
 
 @dataclass
 class CallbackSpec:
-    intent: list[re.Pattern[str]]
-    concrete: list[re.Pattern[str]]
-    exceptions: list[re.Pattern[str]]
+    intent: list[LexPattern]
+    concrete: list[LexPattern]
+    exceptions: list[LexPattern]
     suggestion: str
     why: str
     rule: str
@@ -188,23 +190,54 @@ class _Compiler:
                 raise LexiconError(self.path, f"macro {{{name}}} refers to itself", rule, fld)
             return "(?:" + self.expand(self.macros[name], rule, fld, depth + 1) + ")"
 
+        src = _NOT_REF.sub(lambda m: word_except([w.strip() for w in m.group(1).split("|")], self.path, rule, fld),
+                           src)
         return _MACRO_REF.sub(sub, src)
 
     def compile(self, src: str, rule: str | None, fld: str, *, anchored_words: bool = True,
-                prefixed: bool = True) -> re.Pattern[str]:
+                prefixed: bool = True) -> LexPattern:
+        """A pattern on the linear-time matcher (saferegex): a lexicon can never stall a call."""
         if not src.strip():
             raise LexiconError(self.path, "empty pattern", rule, fld)
         # Hebrew words are folded as the text is (spelling variants, gender): see engine/hebrew.py.
         body = canonical_pattern(self.expand(src.strip().lower(), rule, fld))
-        pre = self.prefix if prefixed else ""
-        full = f"(?<!\\w){pre}(?:{body})(?!\\w)" if anchored_words else body
+        pre = self.prefix if prefixed and anchored_words else ""
         try:
-            return re.compile(full)
+            return compile_safe(body, words=anchored_words, prefix=pre)
         except re.error as e:
             raise LexiconError(self.path, f"bad regex {src!r}: {e.msg}", rule, fld) from None
+        except UnsafePattern as e:
+            raise LexiconError(self.path, f"regex {src!r}: {e}", rule, fld) from None
 
-    def compile_list(self, v: Any, rule: str | None, fld: str, **kw: Any) -> list[re.Pattern[str]]:
+    def compile_list(self, v: Any, rule: str | None, fld: str, **kw: Any) -> list[LexPattern]:
         return [self.compile(s, rule, fld, **kw) for s in _str_list(v, self.path, rule, fld)]
+
+
+def word_except(words: list[str], path: Path, rule: str | None, fld: str) -> str:
+    """`{not:be|have|feel}`: one word other than these — what a look-ahead like `(?!be\\b|have\\b)\\w+`
+    said, written for a matcher without look-aheads. A regex over the word's letters: the words as a
+    character trie, and at each node "a letter no listed word continues with", or the end of the
+    word where no listed word ends. It matches a whole word when a space or the pattern's end
+    follows (as it does where a word is expected)."""
+    if not words or any(not w or not re.fullmatch(r"\w+", w) for w in words):
+        raise LexiconError(path, f"{{not:…}} takes words separated by |, not {'|'.join(words)!r}", rule, fld)
+    trie: dict[str, Any] = {}
+    for w in words:
+        node = trie
+        for ch in w.lower():
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, Any], root: bool) -> str:
+        kids = sorted(k for k in node if k)
+        alts = [re.escape(k) + emit(node[k], False) for k in kids]
+        other = "[^" + "".join(re.escape(k) for k in kids) + "\\W]" if kids else "\\w"
+        alts.append(other + "\\w*")
+        if not root and "" not in node:
+            alts.append("")  # the word may end here: no listed word does
+        return "(?:" + "|".join(alts) + ")"
+
+    return emit(trie, True)
 
 
 def _check_template(text: str, path: Path, rule: str | None, fld: str) -> None:

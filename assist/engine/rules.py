@@ -4,6 +4,10 @@ Speed matters (a live partial is re-checked on every recogniser update, and batc
 every call), so each pattern gets a literal prefilter: the set of substrings of which any match
 must contain at least one, found by walking the compiled regex. A sentence that holds none of a
 rule's literals is skipped without running the regex — most benign lines cost a few `in` tests.
+
+The patterns themselves are `saferegex.SafePattern`s: they match on RE2, in time linear in the
+sentence whatever the lexicon says. The prefilter regexes built here come from escaped literals
+(a character trie), so Python's matcher runs them without backtracking.
 """
 
 from __future__ import annotations

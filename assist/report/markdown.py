@@ -33,6 +33,23 @@ def is_rtl_report(r: dict[str, Any]) -> bool:
     return bool(utts) and sum(has_rtl(u.get("text", "")) for u in utts) * 2 > len(utts)
 
 
+def speakers_note(call: dict[str, Any]) -> str | None:
+    """How the speakers were assigned (`call.speakers_by`), in words; None when the report does not say."""
+    by = call.get("speakers_by")
+    if not by:
+        return None
+    if by == "channels":
+        return "speakers by channel"
+    if by == "forced":
+        return "mono recording, one speaker"
+    if by == "voice":
+        split = call.get("voice_split") or {}
+        if split.get("voices") == 1:
+            return "mono recording: one voice found, all of it the agent's"
+        return "mono recording: speakers told apart by voice (the agent opens the call)"
+    return f"speakers by {by}"
+
+
 def to_markdown(r: dict[str, Any]) -> str:
     call = r.get("call", {})
     rtl = is_rtl_report(r)
@@ -47,7 +64,8 @@ def to_markdown(r: dict[str, Any]) -> str:
         lines += ['<div dir="rtl">', ""]
     who = ", ".join(x for x in (call.get("agent_name"), call.get("company")) if x)
     lines.append(f"**Score: {r.get('score')}/100** · duration {_t(call.get('duration_s'))}"
-                 + (f" · {who}" if who else "") + f" · language {call.get('language', '?')}")
+                 + (f" · {who}" if who else "") + f" · language {call.get('language', '?')}"
+                 + (f" · {speakers_note(call)}" if speakers_note(call) else ""))
     lines += ["", "## Checklist", "", "| item | status | when | detail |", "|---|---|---|---|"]
     for item, st in r.get("checklist", {}).items():
         detail = said(st.get("commitment")) or ", ".join(f"missing {m}" for m in st.get("missing", [])) or ""

@@ -2,7 +2,9 @@
 
 PyAV (which faster-whisper brings) decodes and resamples everything; soundfile is the fallback for
 the few files PyAV cannot open. Stereo is agent on the left, customer on the right (DESIGN.md);
-`swap` reverses that, a mono file is one speaker (`mono_speaker`).
+`swap` reverses that. A mono file is split into agent and customer by voice with
+`mono_speaker="voice"` (assist.speech.diarize), or is one speaker (`mono_speaker="agent"|"customer"`).
+`CallAudio.call_fields()` says which it was, for the report's `call` object.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -27,13 +30,45 @@ class CallAudio:
 
     tracks: dict[str, np.ndarray]
     source: str
+    # How the tracks got their speakers: "channels" (stereo), "voice" (mono split by voice) or
+    # "forced" (mono, one speaker by --mono-speaker).
+    speakers_by: str = "channels"
+    voice_split: dict[str, Any] | None = None  # SplitInfo.as_dict() when speakers_by == "voice"
+
+    def call_fields(self) -> dict[str, Any]:
+        """Extra fields for the report's `call` object: `coach.report(..., **audio.call_fields())`."""
+        d: dict[str, Any] = {"speakers_by": self.speakers_by}
+        if self.voice_split is not None:
+            d["voice_split"] = self.voice_split
+        return d
 
     @property
     def duration(self) -> float:
         return max((len(a) for a in self.tracks.values()), default=0) / RATE
 
 
-def _decode_av(path: Path) -> np.ndarray:
+# Beyond stereo we do not guess which channel is whom: mixing six channels into two puts the
+# agent's words in the customer's track.
+_TOO_MANY = ("{n} audio channels: assist reads mono or stereo calls (agent left, customer right) and "
+             "will not mix the others in; keep the agent's and the customer's channels first, e.g. "
+             "ffmpeg -i IN -af 'pan=stereo|c0=c0|c1=c1' OUT.wav")
+
+
+def _pick(data: np.ndarray, path: Path, channels: tuple[int, int] | None) -> np.ndarray:
+    """Mono or stereo as they are; more channels only with `channels` = (agent, customer)."""
+    n = data.shape[0]
+    if channels is None:
+        if n > 2:
+            raise InputError(_TOO_MANY.format(n=n), path)
+        return data
+    a, c = channels
+    if a == c or not (0 <= a < n and 0 <= c < n):
+        raise InputError(f"channels {a},{c}: the file has {n} channel(s), numbered 0-{n - 1}; "
+                         "give two different ones (agent, customer)", path)
+    return data[[a, c]]
+
+
+def _decode_av(path: Path, channels: tuple[int, int] | None = None) -> np.ndarray:
     """(channels, samples) float32 at RATE via PyAV; raises on anything it cannot decode."""
     import av
 
@@ -43,8 +78,13 @@ def _decode_av(path: Path) -> np.ndarray:
             raise InputError("no audio stream in file", path)
         stream = streams[0]
         assert isinstance(stream, av.audio.stream.AudioStream)
-        channels = min(2, stream.codec_context.layout.nb_channels or 1)
-        layout = "stereo" if channels == 2 else "mono"
+        n = stream.codec_context.layout.nb_channels or 1
+        if n > 2 and channels is None:
+            raise InputError(_TOO_MANY.format(n=n), path)  # before decoding: say it at once
+        if n > 2:
+            layout: str = stream.codec_context.layout.name  # keep every channel: no down-mix
+        else:
+            layout = "stereo" if n == 2 else "mono"
         resampler = av.AudioResampler(format="fltp", layout=layout, rate=RATE)
         parts: list[np.ndarray] = []
         for frame in container.decode(stream):
@@ -54,8 +94,8 @@ def _decode_av(path: Path) -> np.ndarray:
         for out in resampler.resample(None):
             parts.append(out.to_ndarray())
     if not parts:
-        return np.zeros((channels, 0), dtype=np.float32)
-    return np.concatenate(parts, axis=1).astype(np.float32, copy=False)
+        return _pick(np.zeros((n, 0), dtype=np.float32), path, channels)
+    return _pick(np.concatenate(parts, axis=1).astype(np.float32, copy=False), path, channels)
 
 
 @contextlib.contextmanager
@@ -77,12 +117,12 @@ def quiet_stderr() -> Iterator[None]:
         os.close(fd)
 
 
-def _decode_sf(path: Path) -> np.ndarray:
+def _decode_sf(path: Path, channels: tuple[int, int] | None = None) -> np.ndarray:
     import soundfile as sf
 
     with quiet_stderr():
         data, sr = sf.read(str(path), dtype="float32", always_2d=True)
-    data = data[:, :2].T
+    data = _pick(data.T, path, channels)
     if sr != RATE:
         n = int(round(data.shape[1] * RATE / sr))
         x = np.linspace(0, data.shape[1] - 1, n)
@@ -90,8 +130,9 @@ def _decode_sf(path: Path) -> np.ndarray:
     return data
 
 
-def decode(path: str | Path) -> np.ndarray:
-    """(channels, samples) float32 at 16 kHz; errors are one line naming the file."""
+def decode(path: str | Path, *, channels: tuple[int, int] | None = None) -> np.ndarray:
+    """(channels, samples) float32 at 16 kHz; errors are one line naming the file. A recording
+    with more than two channels is refused unless `channels` names the (agent, customer) pair."""
     p = Path(path)
     if not p.exists():
         raise InputError("no such file", p)
@@ -100,26 +141,40 @@ def decode(path: str | Path) -> np.ndarray:
     if p.stat().st_size == 0:
         raise InputError("empty file, not audio", p)
     try:
-        return _decode_av(p)
+        return _decode_av(p, channels)
     except InputError:
         raise
     except Exception as first:  # PyAV raises many types (InvalidDataError, ValueError, …)
         try:
-            return _decode_sf(p)
+            return _decode_sf(p, channels)
+        except InputError:
+            raise
         except Exception:
             msg = getattr(first, "strerror", None) or str(first).split(":")[0].strip() or type(first).__name__
             raise InputError(f"cannot decode audio ({msg})", p) from first
 
 
-def load_call(path: str | Path, *, swap: bool = False, mono_speaker: str = "agent") -> CallAudio:
-    """Decode a recording and assign channels to speakers."""
-    if mono_speaker not in ("agent", "customer"):
-        raise InputError(f"--mono-speaker must be agent or customer, not {mono_speaker!r}")
-    data = decode(path)
+MONO_SPEAKER_CHOICES = ("voice", "agent", "customer")
+
+
+def load_call(path: str | Path, *, swap: bool = False, mono_speaker: str = "agent",
+              channels: tuple[int, int] | None = None) -> CallAudio:
+    """Decode a recording and assign channels to speakers. A mono file: `mono_speaker="voice"` splits
+    it into agent and customer by voice; "agent"/"customer" makes it that one speaker. `channels` =
+    (agent, customer) picks two channels of a multi-channel recording (0-based); without it, more
+    than two is an error."""
+    if mono_speaker not in MONO_SPEAKER_CHOICES:
+        raise InputError(f"--mono-speaker must be voice, agent or customer, not {mono_speaker!r}")
+    data = decode(path, channels=channels)
     if data.shape[1] == 0:
         raise InputError("no audio samples in file", path)
     if data.shape[0] == 1:
-        return CallAudio({mono_speaker: data[0]}, str(path))
+        if mono_speaker == "voice":
+            from assist.speech.diarize import split_call
+
+            audio, info = split_call(CallAudio({"agent": data[0]}, str(path)))
+            return audio
+        return CallAudio({mono_speaker: data[0]}, str(path), speakers_by="forced")
     left, right = data[0], data[1]
     if swap:
         left, right = right, left

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select
+from sqlalchemy import Connection, Engine, create_engine, event, func, insert, inspect, select
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DatabaseError, IntegrityError, SQLAlchemyError
 
 from assist.errors import AssistError, InputError
 from assist.store import schema as S
@@ -51,12 +52,17 @@ def default_url() -> str:
 
 def resolve_url(url: str | None) -> str:
     """`--db` value, else the settings file's db_url, else SQLite in the data dir. A bare path is
-    taken as a SQLite file, which is what people type."""
+    taken as a SQLite file, which is what people type; anything else must be a database URL."""
     if not url:
         from assist.config import load_config
 
         url = load_config().db_url or default_url()
+    url = url.strip()
     if "://" not in url:
+        # A bare path. "::::" or "host:5432/db" is a URL typed wrong, not a file name to create.
+        if not url or ":" in (url[2:] if re.match(r"[A-Za-z]:[\\/]", url) else url):
+            raise InputError(f"--db: {url!r} is neither a database URL (sqlite:///PATH, "
+                             "postgresql+psycopg://USER@HOST/DB) nor a file path")
         url = f"sqlite:///{Path(url).expanduser().resolve()}"
     return url
 
@@ -86,10 +92,20 @@ def _f(x: Any) -> float | None:
         return None
 
 
-def _sqlite_pragmas(engine: Engine) -> None:
+class _SqliteMode:
+    """Whether connections may write. Opening starts read-only (looking at a file must not change
+    it: WAL mode rewrites the header) and becomes read-write once the file is known to be ours."""
+
+    def __init__(self, read_only: bool) -> None:
+        self.read_only = read_only
+
+
+def _sqlite_pragmas(engine: Engine, mode: _SqliteMode) -> None:
     """SQLite: real transactions (pysqlite's legacy mode would commit DDL implicitly and start
     transactions late), a write lock taken at BEGIN so concurrent writers queue instead of
-    deadlocking, WAL so readers never block, and foreign keys on for the cascades."""
+    deadlocking, WAL so readers never block, and foreign keys on for the cascades. A read-only
+    connection (history, report; or a first look at a file) sets neither WAL nor the write lock:
+    it must not write a byte."""
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_conn: Any, _rec: Any) -> None:
@@ -97,13 +113,14 @@ def _sqlite_pragmas(engine: Engine) -> None:
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA busy_timeout = 30000")
         cur.execute("PRAGMA foreign_keys = ON")
-        with contextlib.suppress(Exception):  # read-only media: the default journal still works
-            cur.execute("PRAGMA journal_mode = WAL")
+        if not mode.read_only:
+            with contextlib.suppress(Exception):  # read-only media: the default journal still works
+                cur.execute("PRAGMA journal_mode = WAL")
         cur.close()
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Connection) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN" if mode.read_only else "BEGIN IMMEDIATE")
 
 
 class Store:
@@ -305,32 +322,85 @@ class Store:
         }
 
 
-def open_store(url: str | None = None, *, migrate: bool = True) -> Store:
-    """Open (and create/upgrade) the call history at `url` (see resolve_url). Errors are one line."""
+class NoStoreError(InputError):
+    """There is no call history at the URL (and the caller asked not to create one). A read-only
+    command may catch it to say "nothing stored yet" for the default location."""
+
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def _check_sqlite_file(path: Path, create: bool) -> None:
+    """A SQLite URL's file: an existing database, or (create) a new one in a folder we can make.
+    Never creates anything when `create` is False."""
+    if path.is_dir():
+        raise InputError("is a folder, not a call history database file", path)
+    if path.exists():
+        try:
+            with path.open("rb") as f:
+                head = f.read(len(_SQLITE_MAGIC))
+        except OSError as e:
+            raise InputError(f"cannot read the call history: {e.strerror}", path) from None
+        if head and head != _SQLITE_MAGIC:
+            raise InputError("not a call history: the file is not an SQLite database", path)
+        return
+    if not create:
+        raise NoStoreError("no call history here (nothing has been stored yet)", path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise InputError(f"cannot create the folder for the call history: {e.strerror}", path.parent) from None
+
+
+def _one_line(e: BaseException) -> str:
+    orig = getattr(e, "orig", None)
+    msg = str(orig if orig is not None else e).strip()
+    return msg.splitlines()[0] if msg else type(e).__name__
+
+
+def open_store(url: str | None = None, *, create: bool = True, migrate: bool = True) -> Store:
+    """Open the call history at `url` (see resolve_url). Errors are one line.
+
+    create=True (commands that store calls: live, replay, batch, role-play): a missing SQLite
+    file and its folder are created, and the schema is created or upgraded.
+    create=False (commands that only read: history, report): nothing is ever created — a missing
+    file, or a database without an assist schema, raises NoStoreError; a file that is not a
+    database, a folder, or an unreachable server is an InputError/AssistError naming it."""
     url = resolve_url(url)
     try:
         u = make_url(url)
     except ArgumentError:
         raise InputError(f"--db: not a database URL: {url!r}") from None
     if u.get_backend_name() == "sqlite" and u.database not in (None, "", ":memory:"):
-        try:
-            Path(u.database).parent.mkdir(parents=True, exist_ok=True)
-        except OSError as e:
-            raise InputError(f"cannot create the folder for the call history: {e.strerror}", u.database) from None
+        _check_sqlite_file(Path(u.database), create)
     try:
         engine = create_engine(u, pool_pre_ping=True)
     except (ArgumentError, ImportError, SQLAlchemyError) as e:
         raise InputError(f"--db: cannot use {u.render_as_string(hide_password=True)}: {e}") from None
+    mode = _SqliteMode(read_only=True)
     if engine.dialect.name == "sqlite":
-        _sqlite_pragmas(engine)
+        _sqlite_pragmas(engine, mode)
     store = Store(engine)
-    if migrate:
-        try:
+    try:
+        with engine.connect() as conn:
+            names = set(inspect(conn).get_table_names())
+        if S.schema_versions.name not in names:
+            if names - {t.name for t in S.metadata.sorted_tables}:
+                raise InputError(f"{store.url} is a database, but not an assist call history "
+                                 f"(it has other tables: {', '.join(sorted(names)[:3])}…)")
+            if not create:
+                raise NoStoreError(f"no call history in {store.url} (nothing has been stored yet)")
+        if create:
+            mode.read_only = False
+            engine.dispose()  # connections made from now on are read-write (WAL, write lock)
+        if migrate:
             store.migrate()
-        except OperationalError as e:
-            engine.dispose()
-            msg = str(e.orig).strip().splitlines()[0] if e.orig else str(e)
-            raise AssistError(f"cannot open the call history {store.url}: {msg}") from None
+    except AssistError:
+        engine.dispose()
+        raise
+    except DatabaseError as e:
+        engine.dispose()
+        raise AssistError(f"cannot open the call history {store.url}: {_one_line(e)}") from None
     return store
 
 

@@ -73,7 +73,7 @@ def test_hebrew_vague_promise_suggests_next_israeli_working_day(he: Lexicon) -> 
     c.feed(utt(0, "agent", "אני אראה מה ניתן לעשות ואחזור אליך."))
     (ev,) = c.events()
     assert ev.category == "vague-promise" and ev.suggestion == "אבדוק ואחזור אליך ביום ראשון עד 15:00."
-    assert ev.why.startswith("טיפ 8")
+    assert ev.why.startswith("מדריך השירות, טיפ 8")
 
 
 def test_hebrew_greeting_and_empathy(he: Lexicon) -> None:

@@ -117,7 +117,7 @@ def test_suggestion_and_why_reach_the_event(en: Lexicon) -> None:
     c = Coach(en, company="Acme", agent_name="Dana")
     (ev,) = c.feed(utt(0, "agent", "That's not my job."))
     assert ev.suggestion == "Let me find the right person and stay with you until it's sorted."
-    assert ev.why.startswith("Tip 11") and ev.severity == "critical" and ev.match == "That's not my job"
+    assert ev.why.startswith("Service guide, tip 11") and ev.severity == "critical" and ev.match == "That's not my job"
 
 
 def test_commitment_is_the_time_after_the_promise_not_an_earlier_date(en: Lexicon) -> None:

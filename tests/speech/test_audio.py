@@ -101,3 +101,36 @@ def test_file_source_blocks_cover_the_call_and_paced_source_keeps_time() -> None
             break
     # 2 s of audio at 4x speed takes about 0.5 s of wall time — not instant, not real time
     assert 0.4 <= time.monotonic() - t0 <= 1.5
+
+
+def _six_channels(tmp_path: Path, fmt: str = "wav") -> Path:
+    """Six channels, each a different tone; channel 3 the loudest."""
+    tracks = [_tone(1.0, 200 + 100 * i) * (2.0 if i == 3 else 0.5) for i in range(6)]
+    p = tmp_path / f"six.{fmt}"
+    sf.write(p, np.stack(tracks, axis=1), RATE)
+    return p
+
+
+@pytest.mark.parametrize("fmt", ["wav", "flac"])
+def test_more_than_two_channels_is_refused_not_mixed(tmp_path: Path, fmt: str) -> None:
+    """Issue 14: a 6-channel recording was mixed down silently, the agent's words landing in the
+    customer's track."""
+    p = _six_channels(tmp_path, fmt)
+    with pytest.raises(InputError) as e:
+        load_call(p)
+    msg = str(e.value)
+    assert msg.startswith(f"{p}: 6 audio channels: assist reads mono or stereo") and "\n" not in msg
+
+
+def test_two_of_many_channels_can_be_picked(tmp_path: Path) -> None:
+    p = _six_channels(tmp_path)
+    call = load_call(p, channels=(3, 0))
+    agent, customer = call.tracks["agent"], call.tracks["customer"]
+    # The agent is channel 3 itself (its tone, its level), not a mix.
+    spectrum = np.abs(np.fft.rfft(agent))
+    assert abs(np.argmax(spectrum) * RATE / len(agent) - 500) < 5
+    assert np.sqrt(np.mean(agent ** 2)) > 2.5 * np.sqrt(np.mean(customer ** 2))
+    with pytest.raises(InputError, match="the file has 6 channel"):
+        load_call(p, channels=(0, 6))
+    with pytest.raises(InputError, match="two different ones"):
+        load_call(p, channels=(2, 2))
