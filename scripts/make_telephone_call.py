@@ -110,7 +110,7 @@ FLAGS: list[tuple[str, str]] = [
     ("not-my-job", "That isn't my job. The technicians handle that."),
     ("vague-promise", "I'll see what I can do."),
     ("dismissive", "Calm down, it is not that serious."),
-    ("known-issue", "We get this all the time."),
+    ("known-issue", "This is a known issue with our network."),
     ("starts-with-no", "No, the parcel left our warehouse on Monday."),
     ("jargon", "I have escalated the ticket to second line support."),
     ("no-problem", "No problem, I will sort it out."),
@@ -121,13 +121,14 @@ CALLBACKS = [
     "I will call you back on Thursday before noon.",
     "I will call you back tomorrow morning at ten.",
     "I will call you back on Monday before five pm.",
-    "I will ring you back on Friday at three pm.",
+    "I will call you back on Friday by three pm.",
 ]
 GOODBYES = ["Okay. Thank you.", "Fine, thanks.", "Alright, thank you."]
 
-# espeak-ng voices: agent and customer differ in every call. Chosen for being intelligible to Whisper
-# tiny.en on CLEAN audio (en-gb-x-rp+f3 was not: "this is unacceptable" -> "miss him unacceptable");
-# what the telephone band then does to them is what is measured.
+# espeak-ng voices: agent and customer differ in every call. Voices and lines were chosen for being
+# heard by Whisper tiny.en on CLEAN audio (en-gb-x-rp+f3 was not: "this is unacceptable" -> "miss
+# him unacceptable"; nor "we get this all the time", "I will ring you back"): what the telephone
+# band then does to them is what is measured.
 AGENT_VOICES = ["en-us+f3", "en-gb+m3", "en-gb-scotland+f2", "en-us+m1", "en-029+f4", "en-gb-x-rp+m2",
                 "en-us+f2", "en-gb+f3"]
 CUSTOMER_VOICES = ["en-gb+m3", "en-us+m2", "en-us+f4", "en-us+f1", "en-us+m7"]
