@@ -33,6 +33,7 @@ def common_options() -> argparse.ArgumentParser:
     g.add_argument("--agent-name", metavar="NAME", help="the agent's name, expected in the greeting")
     g.add_argument("--engine", choices=("vosk", "whisper"), help="speech engine (default: vosk if a model is installed, else whisper)")
     g.add_argument("--model", metavar="NAME|PATH", help="speech model name from `assist models list`, or a folder")
+    g.add_argument("--language", metavar="CODE", help="the call's language for the recogniser (default: the lexicon's)")
     g.add_argument("--no-semantic", action="store_true", help="lexical rules only (skip the language model)")
     return p
 

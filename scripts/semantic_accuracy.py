@@ -1,10 +1,15 @@
 #!/usr/bin/env python3
 """Per-category precision/recall of the lexical rules alone vs lexical + semantic, on the dev set
-(tests/data/devset.jsonl) plus the paraphrase set (tests/data/paraphrases.jsonl) — the tuning data
-the thresholds were calibrated on — or, with --heldout, on tests/data/heldout.jsonl, which nothing
-was ever tuned on (the figure to publish).
+(tests/data/devset.jsonl) plus the language's paraphrase set (tests/data/paraphrases.jsonl for
+English, tests/data/<lang>-paraphrases.jsonl for others) — the tuning data the thresholds were
+calibrated on — or, with --heldout, on tests/data/heldout.jsonl, which nothing was ever tuned on.
 
     python3 scripts/semantic_accuracy.py [--lexicon en] [--heldout] [--json]
+    python3 scripts/semantic_accuracy.py --lexicon he --split report --no-devset   # the Hebrew figure
+
+A paraphrase file may carry a "split" field per row ("calibration" / "report"): --split keeps only
+that half (rows without the field belong to both), so the thresholds fitted on the calibration half
+(scripts/calibrate_semantic.py --split calibration) are reported on the other half.
 
 Uses assist.engine.evaluate (one fresh Coach per row, the semantic pass run as in a live call), so
 these are the numbers tests/engine/test_semantic.py holds. The paraphrase line is recall on rows
@@ -29,17 +34,32 @@ from assist.engine import semantic as S  # noqa: E402
 from assist.engine.lexicon import load_lexicon  # noqa: E402
 from assist.errors import AssistError  # noqa: E402
 
-DEVSET = ROOT / "tests" / "data" / "devset.jsonl"
-PARAPHRASES = ROOT / "tests" / "data" / "paraphrases.jsonl"
-HELDOUT = ROOT / "tests" / "data" / "heldout.jsonl"
+DATA = ROOT / "tests" / "data"
+DEVSET = DATA / "devset.jsonl"
+PARAPHRASES = DATA / "paraphrases.jsonl"
+HELDOUT = DATA / "heldout.jsonl"
+SPLITS = ("calibration", "report", "all")
 
 
-def rows_for(language: str, devset: Path = DEVSET, paraphrases: Path = PARAPHRASES) -> list[E.Row]:
+def paraphrase_file(language: str) -> Path:
+    """The paraphrase set of a language: tests/data/<lang>-paraphrases.jsonl, or for English the
+    original tests/data/paraphrases.jsonl."""
+    own = DATA / f"{language}-paraphrases.jsonl"
+    return own if own.exists() or language != "en" else PARAPHRASES
+
+
+def in_split(d: dict[str, Any], split: str) -> bool:
+    return split == "all" or d.get("split", split) == split
+
+
+def rows_for(language: str, devset: Path | None = DEVSET, paraphrases: Path | None = None,
+             split: str = "all") -> list[E.Row]:
     """Dev set and paraphrase rows of one language, as evaluate.Row (the paraphrase file carries
-    kind "paraphrase", which the dev-set loader does not take, so it is read here)."""
-    rows = [r for r in E.load_rows(devset) if r.lang == language] if devset.exists() else []
-    for d in S.load_rows(paraphrases):
-        if d.get("lang") == language:
+    kind "paraphrase", which the dev-set loader does not take, so it is read here). `devset=None`
+    leaves the dev set out; `split` keeps one half of the paraphrase file."""
+    rows = [r for r in E.load_rows(devset) if r.lang == language] if devset is not None and devset.exists() else []
+    for d in S.load_rows(paraphrases or paraphrase_file(language)):
+        if d.get("lang") == language and in_split(d, split):
             rows.append(E.Row(str(d["id"]), d["lang"], d["speaker"], d["text"], tuple(d["labels"]), d["kind"]))
     return rows
 
@@ -70,9 +90,10 @@ def measure(lexicon: Any, rows: list[E.Row], semantic: Any) -> dict[str, Any]:
     return out
 
 
-def relabel(lexicon: Any, path: Path = PARAPHRASES) -> tuple[int, int]:
+def relabel(lexicon: Any, path: Path | None = None) -> tuple[int, int]:
     """Re-check "the rules do not catch it": a paraphrase the rules now flag with its label becomes
     kind "variant" (and back). Rewrites the file in place; returns (paraphrases, variants)."""
+    path = path or paraphrase_file(lexicon.language)
     lines = []
     counts = {"paraphrase": 0, "variant": 0}
     for d in S.load_rows(path):
@@ -120,11 +141,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--errors", action="store_true", help="list the rows lexical+semantic gets wrong")
     ap.add_argument("--heldout", action="store_true",
                     help="measure on tests/data/heldout.jsonl (never tuned on) instead of the tuning data")
+    ap.add_argument("--paraphrases", type=Path, help="the paraphrase set (default: the language's)")
+    ap.add_argument("--split", choices=SPLITS, default="all",
+                    help="only this half of the paraphrase set (default: all rows)")
+    ap.add_argument("--no-devset", dest="devset", action="store_false",
+                    help="leave the dev set out (measure the paraphrase set alone)")
     a = ap.parse_args(argv)
     try:
         lex = load_lexicon(a.lexicon)
         det, why = S.load_detector(lex, ignore_enabled=a.force)
-        rows = heldout_rows(lex.language) if a.heldout else rows_for(lex.language)
+        rows = heldout_rows(lex.language) if a.heldout else rows_for(
+            lex.language, DEVSET if a.devset else None, a.paraphrases, a.split)
     except AssistError as e:
         print(f"semantic_accuracy: {e}", file=sys.stderr)
         return 2
@@ -135,9 +162,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"semantic_accuracy: no {lex.language} rows", file=sys.stderr)
         return 2
     if a.relabel and not a.heldout:
-        n_para, n_var = relabel(lex)
-        print(f"relabelled {PARAPHRASES.name}: {n_para} paraphrases the rules miss, {n_var} variants they catch")
-        rows = rows_for(lex.language)
+        n_para, n_var = relabel(lex, a.paraphrases)
+        print(f"relabelled {(a.paraphrases or paraphrase_file(lex.language)).name}: {n_para} paraphrases the rules "
+              f"miss, {n_var} variants they catch")
+        rows = rows_for(lex.language, DEVSET if a.devset else None, a.paraphrases, a.split)
     if a.recogniser_form:
         import re
 

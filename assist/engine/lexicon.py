@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assist.engine.hebrew import canonical_pattern
 from assist.engine.saferegex import LexPattern, UnsafePattern, compile_safe
 from assist.errors import LexiconError
 from assist.resources import lexicon_dir
@@ -198,7 +199,8 @@ class _Compiler:
         """A pattern on the linear-time matcher (saferegex): a lexicon can never stall a call."""
         if not src.strip():
             raise LexiconError(self.path, "empty pattern", rule, fld)
-        body = self.expand(src.strip().lower(), rule, fld)
+        # Hebrew words are folded as the text is (spelling variants, gender): see engine/hebrew.py.
+        body = canonical_pattern(self.expand(src.strip().lower(), rule, fld))
         pre = self.prefix if prefixed and anchored_words else ""
         try:
             return compile_safe(body, words=anchored_words, prefix=pre)
@@ -258,7 +260,7 @@ def parse_lexicon(data: dict[str, Any], path: Path, sha256: str = "") -> Lexicon
     if not isinstance(language, str) or not language:
         raise LexiconError(path, "missing language code", None, "meta.language")
     prefixes = _str_list(meta.get("prefixes", []), path, None, "meta.prefixes")
-    fillers = [f.lower() for f in _str_list(meta.get("fillers", []), path, None, "meta.fillers")]
+    fillers = [canonical_pattern(f.lower()) for f in _str_list(meta.get("fillers", []), path, None, "meta.fillers")]
     macros = data.get("macros", {})
     if not isinstance(macros, dict) or not all(isinstance(v, str) for v in macros.values()):
         raise LexiconError(path, "must be a table of strings", None, "macros")

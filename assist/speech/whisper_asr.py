@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from assist.errors import InputError
 from assist.speech.audio import RATE
 from assist.speech.stream import Segment
 from assist.transcript import Word
@@ -52,6 +53,12 @@ class WhisperASR:
         self.beam_size = beam_size
         self.vad = vad
         self.model = self.load_model()
+        lang = (language or "").lower()
+        if lang not in ("", "en") and not self.model.model.is_multilingual:
+            # resolve_model already refuses this; a folder passed straight in must not slip through
+            # and "transcribe" another language as English words.
+            raise InputError(f"an English-only Whisper model cannot transcribe a {lang!r} call: use a "
+                             "multilingual model (`assist models list`)", self.model_dir)
 
     def load_model(self) -> Any:
         return load_whisper(self.model_dir)
@@ -61,7 +68,8 @@ class WhisperASR:
         """Words with absolute times (`offset` = time of audio[0])."""
         if len(audio) < RATE // 10:
             return []
-        # English-only models (tiny.en, …) take "en" whatever the call's language is.
+        # A multilingual model is told the call's language (no per-chunk language detection, which
+        # flips on short or accented turns); an English-only model only ever gets English calls.
         lang = (self.language or None) if self.model.model.is_multilingual else "en"
         segments, _info = self.model.transcribe(
             audio.astype(np.float32, copy=False), language=lang,

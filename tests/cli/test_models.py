@@ -29,11 +29,13 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
     ranges: list[str] = []
     cut_after: dict[str, int] = {}  # path -> stop sending after this many bytes (a dropped connection)
+    paths: list[str] = []  # every GET, in order
 
     def log_message(self, *args: object) -> None:
         pass
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        type(self).paths.append(self.path)
         path = Path(self.translate_path(self.path))
         if not path.is_file():
             self.send_error(404)
@@ -77,6 +79,7 @@ def mirror(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str
 
     _Handler.ranges = []
     _Handler.cut_after = {}
+    _Handler.paths = []
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), lambda *a: _Handler(*a, directory=str(served)))
     th = threading.Thread(target=server.serve_forever, daemon=True)
     th.start()
@@ -96,6 +99,13 @@ def mirror(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str
                    f'[[model.files]]\npath = "model.bin"\nurl = "{base}/model.bin"\nsha256 = "{"0" * 64}"\n')
     entries.append(f'[[model]]\nname = "vosk-tiny"\nengine = "vosk"\nlanguage = "xx"\n'
                    f'url = "{base}/vosk-tiny.zip"\narchive = "zip"\n')
+    # a model like ivrit-whisper-large-v3-turbo: no published checksums; one file with a known size
+    entries.append('[[model]]\nname = "unsummed"\nengine = "whisper"\nlanguage = "he"\nsize_mb = 1\n'
+                   'aliases = ["someone/unsummed-ct2"]\n'
+                   f'[[model.files]]\npath = "model.bin"\nurl = "{base}/model.bin"\nsize = {len(files["model.bin"])}\n'
+                   f'[[model.files]]\npath = "config.json"\nurl = "{base}/config.json"\n')
+    entries.append(f'[[model]]\nname = "bad-size"\nengine = "whisper"\nlanguage = "en"\n'
+                   f'[[model.files]]\npath = "model.bin"\nurl = "{base}/model.bin"\nsize = 12345\n')
     entries.append(f'[[model]]\nname = "offline"\nengine = "vosk"\nlanguage = "xx"\nurl = "{dead}/m.zip"\n'
                    'archive = "zip"\n')
     cat.write_text("\n".join(entries), encoding="utf-8")
@@ -172,6 +182,42 @@ def test_zip_model_without_published_checksum_is_recorded_not_verified(
     assert "recorded, not verified" in capsys.readouterr().out
 
 
+def test_without_published_checksums_the_size_is_checked_and_the_hashes_recorded(
+        mirror: dict, capsys: pytest.CaptureFixture[str]) -> None:
+    """What ivrit-whisper-large-v3-turbo gets: no sha256 anywhere, so 'recorded, not verified', and an
+    alias (the Hugging Face repository name) works wherever the catalogue name does."""
+    assert main(["models", "download", "someone/unsummed-ct2"]) == 0
+    out, err = capsys.readouterr()
+    assert "not verified" in out and "100.0%" in err
+    target = mirror["models"] / "unsummed"
+    manifest = json.loads((target / ".assist-model.json").read_text())
+    assert manifest["verified"] is False
+    assert manifest["files"]["model.bin"]["checked"] == "size"
+    assert manifest["files"]["config.json"]["checked"] == "content-length"
+    assert main(["models", "verify", "unsummed"]) == 0
+    assert "recorded, not verified" in capsys.readouterr().out
+    assert resolve_model(None, None, "he").name == "unsummed"
+
+
+def test_a_file_of_the_wrong_size_is_deleted(mirror: dict, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["models", "download", "bad-size"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert "size mismatch for model.bin" in err[-1] and "12345" in err[-1]
+    assert not (mirror["models"] / "bad-size").exists() and not list(mirror["models"].rglob("*.part"))
+
+
+def test_an_interrupted_multi_file_download_keeps_the_files_it_finished(
+        mirror: dict, capsys: pytest.CaptureFixture[str]) -> None:
+    """A 1.6 GB model.bin must not be fetched again because a small file after it failed."""
+    _Handler.cut_after["/config.json"] = 1  # model.bin arrives whole, then config.json is cut short
+    assert main(["models", "download", "unsummed"]) == 1
+    assert "run the same command again" in capsys.readouterr().err
+    assert _Handler.paths == ["/model.bin", "/config.json"]
+    assert main(["models", "download", "unsummed"]) == 0
+    assert _Handler.paths[2:] == ["/config.json"], "model.bin was fetched again"
+    assert (mirror["models"] / "unsummed" / "model.bin").read_bytes() == mirror["files"]["model.bin"]
+
+
 def test_offline_download_fails_with_one_clear_line(mirror: dict, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["models", "download", "offline"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
@@ -194,6 +240,22 @@ def test_real_catalogue_lists_the_issue_models_with_urls() -> None:
         urls = [spec.url] if spec.url else [f.url for f in spec.files]
         assert urls and all(u.startswith("https://") for u in urls)
     assert cat["vosk-small-en-us"].url.endswith("vosk-model-small-en-us-0.15.zip")
+
+
+def test_real_catalogue_has_the_hebrew_models() -> None:
+    cat = load_catalogue()
+    small, ivrit = cat["whisper-small"], cat["ivrit-ai/whisper-large-v3-turbo-ct2"]
+    assert ivrit.name == "ivrit-whisper-large-v3-turbo" and ivrit.license == "Apache-2.0"
+    assert (small.language, small.live, ivrit.language, ivrit.live) == ("multi", True, "he", False)
+    assert ivrit.quality > small.quality > cat["whisper-base"].quality
+    # faster-whisper needs the mel settings of a large-v3 model (128 bins) from its preprocessor config
+    assert {f.path for f in ivrit.files} >= {"model.bin", "config.json", "preprocessor_config.json", "tokenizer.json"}
+    bins = {f.path: f for f in small.files}
+    assert len(bins["model.bin"].sha256) == 64 and "536b0662742c02347bc0e980a01041f333bce120" in bins["model.bin"].url
+    assert all(f.url.startswith("https://huggingface.co/") for f in small.files + ivrit.files)
+    assert small.size_mb and ivrit.size_mb > 1000
+    # no checksum could be found for the ivrit files: the catalogue says so rather than inventing one
+    assert not any(f.sha256 for f in ivrit.files)
 
 
 def test_list_shows_the_embedded_models(capsys: pytest.CaptureFixture[str]) -> None:

