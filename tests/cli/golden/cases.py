@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -62,11 +63,20 @@ def run(command: str, argv: list[str]) -> dict[str, Any]:
     return report
 
 
+# A suggestion names the next business day ("call you back on Thursday"): it depends on the date
+# the report is made, not on the code.
+_WEEKDAYS = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
+                       r"|(?<=ביום )(ראשון|שני|שלישי|רביעי|חמישי|שישי|שבת)")
+
+
 def strip_volatile(report: dict[str, Any]) -> dict[str, Any]:
-    """The report without what legitimately changes run to run: wall-clock latency and timestamps."""
+    """The report without what legitimately changes run to run: wall-clock latency, timestamps,
+    and the weekday a suggestion proposes (today's next business day)."""
     out = json.loads(json.dumps(report))
     for e in out.get("events", []):
         e.pop("latency_s", None)
+        if isinstance(e.get("suggestion"), str):
+            e["suggestion"] = _WEEKDAYS.sub("<day>", e["suggestion"])
     for key in ("created_at", "analyzed_at"):
         out.get("call", {}).pop(key, None)
     return out
