@@ -41,6 +41,14 @@ class Row:
 
 def load_rows(path: str | Path = DEVSET) -> list[Row]:
     """Read a devset; a malformed line is an InputError naming the file and line."""
+    return [Row(str(d["id"]), str(d["lang"]), d["speaker"], str(d["text"]), tuple(d["labels"]), d["kind"])
+            for d in read_rows(path)]
+
+
+def read_rows(path: str | Path) -> list[dict[str, Any]]:
+    """The labelled rows of a JSONL file as dicts, each checked (fields, speaker, kind, labels, unique
+    id); fields a set adds of its own (a calibration/report `split`) are kept. The one reader of the
+    format: `load_rows` here and `assist.engine.semantic.load_rows` both read through it."""
     p = Path(path)
     try:
         lines = p.read_text(encoding="utf-8").splitlines()
@@ -48,7 +56,7 @@ def load_rows(path: str | Path = DEVSET) -> list[Row]:
         raise InputError("no such file", p) from None
     except (OSError, UnicodeDecodeError) as e:
         raise InputError(f"cannot read: {e}", p) from None
-    rows: list[Row] = []
+    rows: list[dict[str, Any]] = []
     seen: set[str] = set()
     for n, line in enumerate(lines, start=1):
         if not line.strip():
@@ -74,7 +82,7 @@ def load_rows(path: str | Path = DEVSET) -> list[Row]:
         if d["id"] in seen:
             raise InputError(f"duplicate id {d['id']!r}", p, n)
         seen.add(d["id"])
-        rows.append(Row(str(d["id"]), str(d["lang"]), d["speaker"], str(d["text"]), tuple(labels), d["kind"]))
+        rows.append(d)
     return rows
 
 

@@ -444,11 +444,10 @@ FLAG_CATEGORIES = AGENT_CATEGORIES + CUSTOMER_CATEGORIES
 
 def load_rows(*paths: Path) -> list[dict[str, Any]]:
     """JSONL rows from each file that exists (the dev set may not be there yet), as dicts. Read and
-    checked by assist.engine.evaluate.load_rows: one reader of the labelled-row format."""
-    from assist.engine.evaluate import load_rows as read_rows
+    checked by assist.engine.evaluate.read_rows: one reader of the labelled-row format."""
+    from assist.engine.evaluate import read_rows
 
-    return [{"id": r.id, "lang": r.lang, "speaker": r.speaker, "text": r.text, "labels": list(r.labels),
-             "kind": r.kind} for p in paths if p.exists() for r in read_rows(p)]
+    return [r for p in paths if p.exists() for r in read_rows(p)]
 
 
 def lexical_categories(lexicon: Lexicon, text: str, speaker: str) -> set[str]:
