@@ -30,9 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench_engine import hardware  # noqa: E402
-
 from assist.transcript import load_transcript  # noqa: E402
+from benchmarks.bench_engine import hardware  # noqa: E402
 
 
 def build(path: Path, lines: int) -> int:
