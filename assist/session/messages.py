@@ -66,7 +66,8 @@ class Status:
 
 @dataclass(frozen=True)
 class RunningBehind:
-    """Recognition is `lag_s` seconds behind the audio (a busy machine): flags come late."""
+    """Recognition is `lag_s` seconds behind the audio (a busy machine): flags come late. Said again
+    every few seconds while it lasts; `lag_s` 0 once it has caught up (the warning can go)."""
 
     lag_s: float
     message: str

@@ -50,6 +50,12 @@ if TYPE_CHECKING:
 
 Block = tuple[float, dict[str, np.ndarray], list[tuple[float, float]]]
 
+# Running behind: said from LAG_SAY_S of lag (a decode on an idle 2-core machine takes ~0.3 s, so
+# more than a second means the machine is busy), repeated every LAG_EVERY_S, cleared below LAG_CLEAR_S.
+LAG_SAY_S = 1.5
+LAG_EVERY_S = 2.0
+LAG_CLEAR_S = 0.5
+
 
 class CallPipeline:
     def __init__(self, source: AudioSource, recognizer_factory: Callable[[str], StreamRecognizer], coach: Coach,
@@ -73,6 +79,7 @@ class CallPipeline:
         self._sem_thread: threading.Thread | None = None
         self.position = 0.0
         self._lag_said = -1e9
+        self._behind = False  # a RunningBehind was said and not yet cleared
         if coach.audio_clock is None:
             coach.audio_clock = self.audio_clock
 
@@ -186,13 +193,20 @@ class CallPipeline:
             q.put(None)
 
     def _report_lag(self, oldest_wall: float) -> None:
-        """Say (at most every 10 s) when recognition runs well behind the audio: on a busy machine
-        the user should know why the flags come late."""
-        lag = time.monotonic() - oldest_wall
-        if lag >= 2.0 and time.monotonic() - self._lag_said >= 10.0:
-            self._lag_said = time.monotonic()
-            self.sink(RunningBehind(round(lag, 2), f"speech recognition is {lag:.1f} s behind the audio "
-                                                   "(the machine is busy)"))
+        """Say when recognition runs behind the audio (on a busy machine the user should know why
+        the flags come late), again every LAG_EVERY_S while it lasts, and once when it has caught
+        up (`lag_s` 0: the screen clears the warning)."""
+        now = time.monotonic()
+        lag = now - oldest_wall
+        if lag >= LAG_SAY_S and now - self._lag_said >= LAG_EVERY_S:
+            self._lag_said = now
+            self._behind = True
+            self.sink(RunningBehind(round(lag, 1), f"running behind (lag {lag:.1f} s): speech recognition "
+                                                   "is behind the audio, the machine is busy"))
+        elif self._behind and lag < LAG_CLEAR_S:
+            self._behind = False
+            self._lag_said = -1e9
+            self.sink(RunningBehind(0.0, "caught up"))
 
     def run(self) -> dict[str, Any]:
         recs = {sp: self.recognizer_factory(sp) for sp in self.source.speakers}
@@ -237,8 +251,7 @@ class CallPipeline:
             self.position = t1
             self._report_lag(marks[0][1])
             self.sink(Levels({sp: round(min(1.0, rms(x)), 4) for sp, x in block.items()}))
-            self._handle([(sp, seg) for sp, x in block.items() if sp in recs and len(x)
-                          for seg in recs[sp].accept(x)])
+            self._handle([(sp, seg) for sp, x in _agent_first(block, recs) for seg in recs[sp].accept(x)])
             self.run_.clock(t1)
             self.sink(Position(round(t1, 2)))
 
@@ -249,3 +262,17 @@ def _joined(got: list[tuple[float, dict[str, np.ndarray], float]]) -> Block:
     block = {sp: np.concatenate([g[1][sp] for g in got if sp in g[1]]) for sp in got[0][1]}
     marks = [(g[0] + max((len(x) for x in g[1].values()), default=0) / RATE, g[2]) for g in got]
     return t0, block, marks
+
+
+def _agent_first(block: dict[str, np.ndarray], recs: dict[str, StreamRecognizer]) -> list[tuple[str, np.ndarray]]:
+    """The block's channels, the agent's first (the flags are on the agent's words). While the agent
+    is mid-utterance the other channel's partial decodes wait (`hold_partials`): on two cores a
+    customer's partial decoded ahead of the agent's would delay the agent's flag. Its audio and its
+    finals are never held. Recognisers without these attributes (Vosk: cheap) are fed as they are."""
+    agent = recs.get("agent")
+    floor = bool(getattr(agent, "speaking", False))
+    for sp, rec in recs.items():
+        if sp != "agent" and hasattr(rec, "hold_partials"):
+            rec.hold_partials = floor  # type: ignore[attr-defined]
+    items = [(sp, x) for sp, x in block.items() if sp in recs and len(x)]
+    return sorted(items, key=lambda it: it[0] != "agent")

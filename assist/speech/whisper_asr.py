@@ -93,6 +93,19 @@ _LEAD = RATE * 3 // 10  # audio kept before speech starts, so the first word is 
 _TAIL = RATE // 5  # silence kept after the last loud frame for the final decode
 
 _NORM = re.compile(r"[^\w']+")
+_SENTENCE_END = re.compile(r"[.?!][\"')\]]*$")
+
+
+def _quietest(buf: np.ndarray, t0: float, a: float, b: float) -> int:
+    """Where to cut between a word ending near `a` and the next starting near `b` (seconds): the
+    quietest 0.1 s frame around that gap (word times are rough: read the audio, not only the times)."""
+    lo = max(0, int((min(a, b) - t0 - 0.2) * RATE))
+    hi = min(len(buf), int((max(a, b) - t0 + 0.2) * RATE))
+    if hi - lo < _FRAME:
+        return int((a + b) / 2 * RATE - t0 * RATE)
+    frames = buf[lo:hi - (hi - lo) % _FRAME].reshape(-1, _FRAME)
+    k = int(np.argmin(np.sqrt(np.mean(frames * frames, axis=1))))
+    return lo + k * _FRAME + _FRAME // 2
 
 
 def _key(w: Word) -> str:
@@ -102,22 +115,30 @@ def _key(w: Word) -> str:
 class WhisperStream:
     """Streaming Whisper for one channel (one speaker).
 
-    Every `step_s` of new audio the open utterance (at most `window_s`) is decoded again; the words
-    that this pass and the previous pass agree on (longest common prefix) are committed, the rest is
-    the partial tail. A pause of `pause_s` (energy below `silence_rms`) after speech closes the
-    utterance with one last decode, which becomes its final text. Silent audio is never decoded,
-    so an idle channel costs almost nothing.
+    The open utterance (at most `window_s`) is decoded again (greedy) every `step_s` of new audio and
+    also as soon as the speaker pauses for `early_s` (a breath, a sentence end: where a flagged
+    phrase usually ends, so its flag need not wait for the next tick). The words that this pass and
+    the previous pass agree on (longest common prefix) are committed, the rest is the partial tail.
+    A committed sentence that more speech follows is closed there (`cut_sentences`): it becomes a
+    final utterance of its own and leaves the window, so a long turn is never re-decoded from its
+    start. A pause of `pause_s` (energy below `silence_rms`) after speech closes the utterance with
+    one last decode (beam search), which becomes its final text. Silent audio is never decoded, so
+    an idle channel costs almost nothing; `hold_partials` (set by the pipeline while the other
+    channel has the floor) skips this channel's partial decodes but never its audio or its finals.
     """
 
     def __init__(self, asr: WhisperASR, *, step_s: float = 1.0, window_s: float = 15.0, pause_s: float = 0.5,
                  silence_rms: float = 0.01, reuse_last_pass: bool = False, live: bool = True,
-                 final_beam: int | None = None) -> None:
+                 final_beam: int | None = None, early_s: float = 0.2, cut_sentences: bool = True) -> None:
         self.asr = asr
         self.final_beam = final_beam  # beam size of the closing decode (None: the ASR's default, 5)
         self.reuse_last_pass = reuse_last_pass  # always skip the final decode when it can (faster, rougher)
         self.live = live  # big blocks mean "behind" only for a live source
         self.behind = False
+        self.hold_partials = False
+        self.cut_sentences = cut_sentences
         self.step = int(step_s * RATE)
+        self.early = int(early_s * RATE)  # 0: no decode at short pauses, only every step_s
         self.window = int(window_s * RATE)
         self.pause = int(pause_s * RATE)
         self.silence_rms = silence_rms
@@ -134,6 +155,11 @@ class WhisperStream:
         self.speech_seen = False
         self.silent_run = 0  # trailing silent samples
 
+    @property
+    def speaking(self) -> bool:
+        """An utterance is open on this channel (the pipeline gives it the floor)."""
+        return self.speech_seen
+
     def accept(self, samples: np.ndarray) -> list[Segment]:
         """Take any amount of audio. A pipeline that fell behind hands over several blocks at once:
         they are scanned frame by frame so a pause inside them still closes the utterance at the
@@ -143,6 +169,7 @@ class WhisperStream:
         # then a turn whose last pass already heard it all is not decoded again (see _close).
         self.behind = len(samples) > 5 * _FRAME and self.live
         out: list[Segment] = []
+        due = False
         for i in range(0, len(samples), _FRAME):
             frame = samples[i:i + _FRAME]
             self.buf = np.concatenate([self.buf, frame])
@@ -163,9 +190,13 @@ class WhisperStream:
             self.since_decode += len(frame)
             if self.silent_run >= self.pause:
                 out += self._close()
+                due = False
             elif len(self.buf) > self.window:
                 out += self._close()  # a very long turn: cut it rather than decode ever longer windows
-        if self.speech_seen and self.since_decode >= self.step:
+                due = False
+            elif self.early and self.silent_run >= self.early and self.last_loud > self.decoded_at:
+                due = True  # a short pause after words not yet decoded: decode now, not at the next tick
+        if self.speech_seen and (due or self.since_decode >= self.step) and not self.hold_partials:
             self.since_decode = 0
             out += self._step()
         return out
@@ -188,10 +219,30 @@ class WhisperStream:
             agree += 1
         self.committed += new[:agree]
         self.prev = new[agree:]
+        out = self._cut_sentence() if self.cut_sentences else []
         allw = self.committed + self.prev
-        if not allw:
+        if allw:
+            out.append(Segment(self.key, allw, final=False, committed=len(self.committed)))
+        return out
+
+    def _cut_sentence(self) -> list[Segment]:
+        """Close the committed sentences that more speech follows: they are final (two passes agree
+        on them, and the sentence end is not the window's edge), and the window restarts after them."""
+        ends = [i for i, w in enumerate(self.committed) if _SENTENCE_END.search(w.text)]
+        rest = self.committed[ends[-1] + 1:] + self.prev if ends else []
+        if not rest:
+            return []  # no committed sentence end, or nothing after it yet (the pause will close it)
+        done = self.committed[:ends[-1] + 1]
+        cut = _quietest(self.buf, self.buf_t0, done[-1].end, rest[0].start)
+        if cut <= 0 or cut >= len(self.buf) - _FRAME:
             return []
-        return [Segment(self.key, allw, final=False, committed=len(self.committed))]
+        seg = Segment(self.key, done, final=True, committed=len(done))
+        self.key += 1
+        self.prompt = (self.prompt + " " + " ".join(w.text for w in done)).strip()
+        self.buf = self.buf[cut:]
+        self.buf_t0 += cut / RATE
+        self.committed = self.committed[ends[-1] + 1:]
+        return [seg]
 
     def _prefix_ok(self, words: list[Word]) -> bool:
         """Does this pass start with the committed words? (then the tail is simply what follows)"""

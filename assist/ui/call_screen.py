@@ -207,8 +207,11 @@ class CallScreen(Screen[None]):
             case Position(t=t):
                 self.t = t
                 self.gauges.t = t
-            case Status(message=text) | RunningBehind(message=text):
+            case Status(message=text):
                 self.gauges.status = text
+            case RunningBehind(lag_s=lag):
+                # the pipeline says it every few seconds while behind, and lag 0 once caught up
+                self.gauges.status = f"running behind (lag {lag:.1f} s)" if lag > 0 else self.RUNNING
             case CallEnded(report=report):
                 self.call_ended(report)
 
