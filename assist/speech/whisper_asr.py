@@ -39,6 +39,52 @@ def load_whisper(model_dir: str | Path, compute_type: str = "int8", cpu_threads:
         return _MODELS[key]
 
 
+# The short encoder window (streaming decodes). faster-whisper pads every window's features to 30 s
+# before the encoder, so a 3 s partial costs as much as a 30 s one: on 2 busy cores ~1.8 s, which
+# is what made live flags late. CTranslate2's Whisper encoder takes shorter inputs: padded only to
+# the audio plus SHORT_PAD_FRAMES (3 s of silence) a 3-6 s window decodes at a fifth to a tenth of
+# the cost, with the same words on most windows and a few worse ones ("left" -> "lift"). With only
+# 1 s of padding the decoder sometimes loops (the same sentence again and again): 3 s did not, and a
+# decode with more words than speech can hold (`_looped`) is done again the usual way. faster-whisper
+# has no option for it, so its `pad_or_trim` is wrapped: only a thread that asks (`_SHORT.frames`)
+# gets the short window; the whole-file path and every other thread keep the 30 s one.
+SHORT_PAD_FRAMES = 300
+_SHORT = threading.local()
+
+
+def _short_window_ready() -> bool:
+    """Wrap faster_whisper.transcribe.pad_or_trim once; False if this faster-whisper has no such hook."""
+    try:
+        import faster_whisper.transcribe as fwt
+    except ImportError:
+        return False
+    orig = getattr(fwt, "pad_or_trim", None)
+    if orig is None:
+        return False
+    if getattr(orig, "assist_short", False):
+        return True
+
+    def pad_or_trim(array: np.ndarray, length: int = 3000, *, axis: int = -1) -> np.ndarray:
+        extra = getattr(_SHORT, "frames", None)
+        if extra is not None and array.shape[axis] + extra < length:
+            length = array.shape[axis] + extra
+        return orig(array, length, axis=axis)  # type: ignore[no-any-return]
+
+    pad_or_trim.assist_short = True  # type: ignore[attr-defined]
+    with _LOCK:
+        fwt.pad_or_trim = pad_or_trim
+    return True
+
+
+def _looped(words: list[Word], seconds: float) -> bool:
+    """More words than anyone says in that time (~3 a second), or the text twice over: a decoder loop."""
+    if len(words) > 5 * seconds + 3:
+        return True
+    text = [_key(w) for w in words]
+    half = len(text) // 2
+    return half >= 4 and text[:half] == text[half:2 * half]
+
+
 class WhisperASR:
     """whisper_streaming's ASRBase shape: words separated by `sep`, `transcribe(audio, init_prompt)`."""
 
@@ -64,10 +110,23 @@ class WhisperASR:
         return load_whisper(self.model_dir)
 
     def transcribe(self, audio: np.ndarray, init_prompt: str = "", offset: float = 0.0,
-                   vad: bool | None = None, beam_size: int | None = None) -> list[Word]:
-        """Words with absolute times (`offset` = time of audio[0])."""
+                   vad: bool | None = None, beam_size: int | None = None, short: bool = False) -> list[Word]:
+        """Words with absolute times (`offset` = time of audio[0]). `short`: encode only the audio
+        (plus 1 s), not a 30 s window — for streaming decodes of a few seconds (see _SHORT)."""
         if len(audio) < RATE // 10:
             return []
+        if short and _short_window_ready():
+            _SHORT.frames = SHORT_PAD_FRAMES
+            try:
+                words = self._transcribe(audio, init_prompt, offset, vad, beam_size)
+            finally:
+                _SHORT.frames = None
+            if not _looped(words, len(audio) / RATE):
+                return words
+        return self._transcribe(audio, init_prompt, offset, vad, beam_size)
+
+    def _transcribe(self, audio: np.ndarray, init_prompt: str, offset: float, vad: bool | None,
+                    beam_size: int | None) -> list[Word]:
         # A multilingual model is told the call's language (no per-chunk language detection, which
         # flips on short or accented turns); an English-only model only ever gets English calls.
         lang = (self.language or None) if self.model.model.is_multilingual else "en"
@@ -94,6 +153,15 @@ _TAIL = RATE // 5  # silence kept after the last loud frame for the final decode
 
 _NORM = re.compile(r"[^\w']+")
 _SENTENCE_END = re.compile(r"[.?!][\"')\]]*$")
+
+
+def _ends_sentence(w: Word, nxt: Word | None) -> bool:
+    """A sentence ends after `w`: its full stop, or a comma before a capital (Whisper writes "time,
+    The driver…" for two sentences when it hears no clear pause between them)."""
+    if _SENTENCE_END.search(w.text):
+        return True
+    return (w.text.endswith(",") and nxt is not None and nxt.text[:1].isupper()
+            and _key(nxt) not in ("i", "im", "ill", "ive", "id"))
 
 
 def _quietest(buf: np.ndarray, t0: float, a: float, b: float) -> int:
@@ -129,8 +197,10 @@ class WhisperStream:
 
     def __init__(self, asr: WhisperASR, *, step_s: float = 1.0, window_s: float = 15.0, pause_s: float = 0.5,
                  silence_rms: float = 0.01, reuse_last_pass: bool = False, live: bool = True,
-                 final_beam: int | None = None, early_s: float = 0.2, cut_sentences: bool = True) -> None:
+                 final_beam: int | None = None, early_s: float = 0.2, cut_sentences: bool = True,
+                 short_window: bool = True) -> None:
         self.asr = asr
+        self.short_window = short_window  # encode the window alone, not padded to 30 s (see _SHORT)
         self.final_beam = final_beam  # beam size of the closing decode (None: the ASR's default, 5)
         self.reuse_last_pass = reuse_last_pass  # always skip the final decode when it can (faster, rougher)
         self.live = live  # big blocks mean "behind" only for a live source
@@ -207,7 +277,7 @@ class WhisperStream:
             # the closing pause: decoding it only invites a hallucinated word at the end
             audio = audio[: len(audio) - self.silent_run + _TAIL]
         return self.asr.transcribe(audio, init_prompt=self.prompt[-200:], offset=self.buf_t0, vad=False,
-                                   beam_size=beam_size)
+                                   beam_size=beam_size, short=self.short_window)
 
     def _step(self) -> list[Segment]:
         words = self._decode(beam_size=1)  # partials are provisional: greedy is enough and cheaper
@@ -228,8 +298,9 @@ class WhisperStream:
     def _cut_sentence(self) -> list[Segment]:
         """Close the committed sentences that more speech follows: they are final (two passes agree
         on them, and the sentence end is not the window's edge), and the window restarts after them."""
-        ends = [i for i, w in enumerate(self.committed) if _SENTENCE_END.search(w.text)]
-        rest = self.committed[ends[-1] + 1:] + self.prev if ends else []
+        allw = self.committed + self.prev
+        ends = [i for i, w in enumerate(self.committed) if _ends_sentence(w, allw[i + 1] if i + 1 < len(allw) else None)]
+        rest = allw[ends[-1] + 1:] if ends else []
         if not rest:
             return []  # no committed sentence end, or nothing after it yet (the pause will close it)
         done = self.committed[:ends[-1] + 1]

@@ -1,0 +1,94 @@
+"""Live flags mid-turn (issue 13), on real audio through the real pipeline — not timed: positions in
+the audio, never wall-clock seconds (benchmarks/bench_latency.py measures those).
+
+The turn is three sentences synthesised one by one (so where the flagged one ends is known) with a
+breath of 0.3 s between them: the flagged phrase sits in the middle. Its words were flagged in every
+position of the latency benchmark's call (start, middle, end of a turn)."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from assist.session.call import CallSession
+from assist.session.messages import CallMessage, CoachEvent, FinalUtterance, Position
+from tests.speech.calls import RATE, demo_module, spec, workdir
+
+pytestmark = pytest.mark.slow
+
+SENTENCES = ["Let me pull up your account on my screen.", "We get this all the time.",
+             "The driver left a card at your address."]
+FLAGGED = 1  # index of the flagged sentence (known-issue)
+BREATH_S = 0.3
+
+
+def _trimmed(a: np.ndarray) -> np.ndarray:
+    loud = np.flatnonzero(np.abs(a) > 0.01)
+    return a[loud[0]:loud[-1] + 1]
+
+
+@functools.cache
+def mid_turn_call() -> tuple[Path, float, float]:
+    """A stereo call whose one agent turn holds the flagged sentence in its middle: (path, where the
+    flagged sentence ends, where the turn ends), seconds."""
+    t, flagged_end = int(0.5 * RATE), 0.0
+    pieces = []
+    for i, s in enumerate(SENTENCES):
+        a = _trimmed(demo_module().say(s, "en-us+f3", 150)) * 0.8
+        pieces.append((t, a))
+        t += len(a)
+        if i == FLAGGED:
+            flagged_end = t / RATE
+        t += int(BREATH_S * RATE)
+    turn_end = (t - int(BREATH_S * RATE)) / RATE
+    x = np.zeros((t + RATE, 2), dtype=np.float32)
+    for start, a in pieces:
+        x[start:start + len(a), 0] = a
+    path = workdir() / "mid-turn.wav"
+    sf.write(path, x, RATE)
+    return path, flagged_end, turn_end
+
+
+@functools.cache
+def mid_turn_run() -> list[CallMessage]:
+    path, _, _ = mid_turn_call()
+    messages: list[CallMessage] = []
+    CallSession(spec(path, semantic=False)).pipeline(messages.append).run()
+    return messages
+
+
+def _first_position_at(messages: list[CallMessage], t: float) -> int:
+    return next(i for i, m in enumerate(messages) if isinstance(m, Position) and m.t >= t)
+
+
+def test_mid_turn_phrase_is_flagged_before_the_turn_ends() -> None:
+    messages = mid_turn_run()
+    _, flagged_end, turn_end = mid_turn_call()
+    flags = [i for i, m in enumerate(messages) if isinstance(m, CoachEvent) and m.event.type == "flag"
+             and m.event.category == "known-issue" and m.event.speaker == "agent"]
+    assert flags, [m.utterance.text for m in messages if isinstance(m, FinalUtterance)]
+    # from the audio up to 1.5 s past the phrase, i.e. before the next sentence (2.4 s) is over. The
+    # decode at the breath after the phrase usually flags it 0.3 s past its end; Whisper tiny.en
+    # sometimes mishears the phrase's end in that first pass ("we get miss all the time") and the
+    # next pass, a second later, has it.
+    assert flags[0] < _first_position_at(messages, flagged_end + 1.5)
+    last_final = max(i for i, m in enumerate(messages) if isinstance(m, FinalUtterance))
+    assert flags[0] < last_final
+
+
+def test_mid_turn_sentence_is_final_before_the_turn_ends() -> None:
+    """The flagged sentence is closed as its own final utterance while the turn goes on (so its flag
+    stands, and the window decoded for the rest of the turn starts after it)."""
+    messages = mid_turn_run()
+    _, _, turn_end = mid_turn_call()
+    turn_over = _first_position_at(messages, turn_end)
+    early = [m.utterance.text.lower() for m in messages[:turn_over] if isinstance(m, FinalUtterance)]
+    assert any("time" in t and "all" in t for t in early), early
+    finals = [m.utterance for m in messages if isinstance(m, FinalUtterance)]
+    assert [u.index for u in finals] == sorted(u.index for u in finals)
+    heard = " ".join(u.text for u in finals).lower()
+    assert "driver" in heard and "account" in heard, heard  # nothing lost at the cuts
