@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
+
 from assist.transcript import Utterance, Word
 
 # A gap this long between two words of one channel ends the turn. Shorter gaps are a breath inside
@@ -36,3 +40,70 @@ def merge_speakers(per_speaker: dict[str, list[Word]], pause_s: float = PAUSE_S)
     for i, u in enumerate(utts):
         u.index = i
     return utts
+
+
+# ---------------------------------------------------------------------------- speech or silence
+# A streaming recogniser asks this of every 0.1 s frame: it closes a turn after a pause and never
+# decodes silence. Energy is free and right on clean audio; Silero VAD (the ONNX model that
+# faster-whisper ships, so nothing to download) also tells speech from a fan, a hum or line noise.
+
+
+class EnergyGate:
+    """Speech = the frame's rms at or above `silence_rms`."""
+
+    def __init__(self, silence_rms: float = 0.01) -> None:
+        self.silence_rms = silence_rms
+
+    def is_speech(self, frame: np.ndarray) -> bool:
+        return bool(len(frame)) and float(np.sqrt(np.mean(frame * frame))) >= self.silence_rms
+
+
+class SileroGate:
+    """Silero VAD v6 on 32 ms chunks, its recurrent state carried from frame to frame (one per
+    channel). A frame is speech when any chunk in it scores `threshold` or more; ~0.1 ms a chunk."""
+
+    CHUNK = 512
+    CONTEXT = 64
+
+    def __init__(self, threshold: float = 0.5) -> None:
+        from faster_whisper.vad import get_vad_model
+
+        self.session = _silero_session(get_vad_model)
+        self.threshold = threshold
+        self.h = np.zeros((1, 1, 128), dtype=np.float32)
+        self.c = np.zeros((1, 1, 128), dtype=np.float32)
+        self.context = np.zeros((1, self.CONTEXT), dtype=np.float32)
+        self.rest = np.zeros(0, dtype=np.float32)
+        self.last = 0.0
+
+    def is_speech(self, frame: np.ndarray) -> bool:
+        x = np.concatenate([self.rest, frame.astype(np.float32, copy=False)])
+        n = len(x) // self.CHUNK * self.CHUNK
+        self.rest = x[n:]
+        probs = []
+        for chunk in x[:n].reshape(-1, self.CHUNK):
+            inp = np.concatenate([self.context, chunk[None, :]], axis=1)
+            out, self.h, self.c = self.session.run(None, {"input": inp, "h": self.h, "c": self.c})
+            self.context = chunk[None, -self.CONTEXT:]
+            probs.append(float(np.ravel(out)[0]))
+        if probs:
+            self.last = max(probs)
+        return self.last >= self.threshold
+
+
+_SILERO: list[Any] = []
+
+
+def _silero_session(load: Any) -> Any:
+    """One ONNX session for every channel (it is stateless: the state is passed in each call)."""
+    if not _SILERO:
+        _SILERO.append(load().session)
+    return _SILERO[0]
+
+
+def speech_gate(kind: str = "energy", silence_rms: float = 0.01) -> EnergyGate | SileroGate:
+    if kind == "silero":
+        return SileroGate()
+    if kind == "energy":
+        return EnergyGate(silence_rms)
+    raise ValueError(f"unknown voice-activity detector {kind!r} (energy, silero)")

@@ -17,6 +17,7 @@ import numpy as np
 
 from assist.errors import InputError
 from assist.speech.audio import RATE
+from assist.speech.segment import speech_gate
 from assist.speech.stream import Segment
 from assist.transcript import Word
 
@@ -198,8 +199,9 @@ class WhisperStream:
     def __init__(self, asr: WhisperASR, *, step_s: float = 1.0, window_s: float = 15.0, pause_s: float = 0.5,
                  silence_rms: float = 0.01, reuse_last_pass: bool = False, live: bool = True,
                  final_beam: int | None = None, early_s: float = 0.2, cut_sentences: bool = True,
-                 short_window: bool = True) -> None:
+                 short_window: bool = True, vad: str = "energy") -> None:
         self.asr = asr
+        self.gate = speech_gate(vad, silence_rms)  # speech or silence, per 0.1 s frame
         self.short_window = short_window  # encode the window alone, not padded to 30 s (see _SHORT)
         self.final_beam = final_beam  # beam size of the closing decode (None: the ASR's default, 5)
         self.reuse_last_pass = reuse_last_pass  # always skip the final decode when it can (faster, rougher)
@@ -223,6 +225,7 @@ class WhisperStream:
         self.key = 0
         self.prompt = ""  # text of earlier utterances: context for the decoder
         self.speech_seen = False
+        self.speech_t = 0.0  # time of the open utterance's first loud frame (or of its cut)
         self.silent_run = 0  # trailing silent samples
 
     @property
@@ -244,7 +247,9 @@ class WhisperStream:
             frame = samples[i:i + _FRAME]
             self.buf = np.concatenate([self.buf, frame])
             self.total += len(frame)
-            if float(np.sqrt(np.mean(frame * frame))) >= self.silence_rms:
+            if self.gate.is_speech(frame):
+                if not self.speech_seen:
+                    self.speech_t = self.buf_t0 + (len(self.buf) - len(frame)) / RATE
                 self.speech_seen = True
                 self.last_loud = self.total
                 self.silent_run = 0
@@ -266,7 +271,10 @@ class WhisperStream:
                 due = False
             elif self.early and self.silent_run >= self.early and self.last_loud > self.decoded_at:
                 due = True  # a short pause after words not yet decoded: decode now, not at the next tick
-        if self.speech_seen and (due or self.since_decode >= self.step) and not self.hold_partials:
+        # Behind (several blocks at once), the tick's partial decodes are dropped — the ones at a
+        # pause, where a phrase ends, are kept — and the audio is all scanned: that is the catch-up.
+        tick = self.since_decode >= self.step and not self.behind
+        if self.speech_seen and (due or tick) and not self.hold_partials:
             self.since_decode = 0
             out += self._step()
         return out
@@ -276,8 +284,14 @@ class WhisperStream:
         if trim and self.silent_run > _TAIL:
             # the closing pause: decoding it only invites a hallucinated word at the end
             audio = audio[: len(audio) - self.silent_run + _TAIL]
-        return self.asr.transcribe(audio, init_prompt=self.prompt[-200:], offset=self.buf_t0, vad=False,
-                                   beam_size=beam_size, short=self.short_window)
+        words = self.asr.transcribe(audio, init_prompt=self.prompt[-200:], offset=self.buf_t0, vad=False,
+                                    beam_size=beam_size, short=self.short_window)
+        if words and words[0].start < self.speech_t - 0.05:
+            # Whisper puts the first word at the window's start, i.e. in the lead-in silence (0.3 s
+            # early); the audio says where the speech began.
+            w = words[0]
+            words[0] = Word(w.text, min(self.speech_t, w.end), w.end, w.prob)
+        return words
 
     def _step(self) -> list[Segment]:
         words = self._decode(beam_size=1)  # partials are provisional: greedy is enough and cheaper
@@ -312,6 +326,7 @@ class WhisperStream:
         self.prompt = (self.prompt + " " + " ".join(w.text for w in done)).strip()
         self.buf = self.buf[cut:]
         self.buf_t0 += cut / RATE
+        self.speech_t = self.buf_t0
         self.committed = self.committed[ends[-1] + 1:]
         return [seg]
 
@@ -331,7 +346,8 @@ class WhisperStream:
             # turn, that pass becomes the final instead: on 2 busy cores a decode takes most of a
             # second, and catching up matters more than the last few words' accuracy.
             heard_all = (self.reuse_last_pass or self.behind) and bool(latest) and self.decoded_at >= self.last_loud
-            words = latest if heard_all else (self._decode(beam_size=self.final_beam, trim=True) or latest)
+            beam = 1 if self.behind else self.final_beam  # behind: a greedy final, one decode, no more
+            words = latest if heard_all else (self._decode(beam_size=beam, trim=True) or latest)
             if words:
                 out.append(Segment(self.key, words, final=True, committed=len(words)))
                 self.key += 1

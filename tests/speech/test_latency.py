@@ -92,3 +92,43 @@ def test_mid_turn_sentence_is_final_before_the_turn_ends() -> None:
     assert [u.index for u in finals] == sorted(u.index for u in finals)
     heard = " ".join(u.text for u in finals).lower()
     assert "driver" in heard and "account" in heard, heard  # nothing lost at the cuts
+
+
+def _noisy(x: np.ndarray, sigma: float, seed: int = 0) -> np.ndarray:
+    return (x + np.random.default_rng(seed).normal(0, sigma, len(x))).astype(np.float32)
+
+
+def test_silero_gate_tells_speech_from_noise_where_energy_cannot() -> None:
+    """White noise at rms 0.03 (louder than the energy gate's 0.01): the energy gate hears speech
+    everywhere, Silero hears the sentences and the silence around and between them."""
+    from assist.speech.segment import EnergyGate, SileroGate
+    from tests.speech.calls import mono
+
+    speech = np.concatenate([mono("We get this all the time."), np.zeros(RATE, dtype=np.float32),
+                             mono("Let me pull up your account.")])
+    clean = [float(np.sqrt(np.mean(speech[i:i + 1600] ** 2))) >= 0.01 for i in range(0, len(speech), 1600)]
+    y = _noisy(speech, 0.03)
+    frames = [y[i:i + 1600] for i in range(0, len(y), 1600)]
+    energy, silero = EnergyGate(), SileroGate()
+    e = [energy.is_speech(f) for f in frames]
+    s = [silero.is_speech(f) for f in frames]
+    assert sum(e) == len(frames)  # the energy gate never hears a pause
+    agree = sum(a == b for a, b in zip(s, clean, strict=True)) / len(clean)
+    assert agree >= 0.85, (agree, "".join("#" if b else "." for b in s))
+    assert not any(s[:3]) and not any(s[-3:])  # the silence at both ends is silence
+
+
+def test_silero_vad_closes_turns_in_noise() -> None:
+    """Streaming Whisper with the Silero gate on a noisy channel: two turns a second apart come out
+    as two finals, each as soon as its pause is heard (the energy gate would run them into one)."""
+    from assist.speech.models import resolve_model
+    from assist.speech.whisper_asr import WhisperASR, WhisperStream
+    from tests.speech.calls import mono
+
+    a, b = mono("We get this all the time."), mono("Let me pull up your account.")
+    y = _noisy(np.concatenate([a, np.zeros(RATE, dtype=np.float32), b]), 0.03)
+    st = WhisperStream(WhisperASR(resolve_model("whisper", None, "en").path), vad="silero")
+    finals_before_end = []
+    for i in range(0, len(y), 1600):
+        finals_before_end += [s for s in st.accept(y[i:i + 1600]) if s.final]
+    assert len(finals_before_end) >= 2, [" ".join(w.text for w in s.words) for s in finals_before_end]
