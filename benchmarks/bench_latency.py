@@ -103,6 +103,8 @@ class RunResult:
     retractions: int = 0
     max_lag: float = 0.0
     load: tuple[float, float] = (0.0, 0.0)
+    cpu_s: float = 0.0  # this process's CPU time during the call (the busy process is not counted)
+    wall_s: float = 0.0
 
 
 # --------------------------------------------------------------------------- the call
@@ -237,7 +239,9 @@ def run_live(call: Call, opts: dict[str, Any], busy: bool) -> RunResult:
     pipe_ref.append(pipe)
     with Busy(busy):
         load0 = os.getloadavg()[0]
+        cpu0, wall0 = _cpu(), time.monotonic()
         res.report = pipe.run()
+        res.cpu_s, res.wall_s = _cpu() - cpu0, time.monotonic() - wall0
         res.load = (load0, os.getloadavg()[0])
     fed_t, fed_wall = pipe._fed_t, pipe._fed_wall
     for i, wall in firsts.items():
@@ -245,6 +249,13 @@ def run_live(call: Call, opts: dict[str, Any], busy: bool) -> RunResult:
         j = min(bisect.bisect_left(fed_t, end), len(fed_t) - 1)
         res.latency[i] = wall - (fed_wall[j] - (fed_t[j] - end))  # the moment the phrase's end was played
     return res
+
+
+def _cpu() -> float:
+    import resource
+
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
 
 
 # --------------------------------------------------------------------------- scoring
@@ -323,6 +334,8 @@ def main(argv: list[str]) -> int:
             for pos, v in s.items():
                 print(f"  {pos:7s} p50 {v['p50']} s  p95 {v['p95']} s  max {v['max']} s  "
                       f"flagged {v['flagged']}/{v['n']}")
+            print(f"  CPU {r.cpu_s / call.duration:.2f} s per audio second (all threads of this process; "
+                  f"under 2 keeps up on 2 free cores, under 1 on one)")
             print(f"  words lost vs whole file {lost:.1%}; flags agreeing with the whole-file report {agree:.0%} "
                   f"(whole {n_whole}, live {n_live}); retractions {r.retractions}; largest lag said {r.max_lag} s")
             if a.verbose:
@@ -331,7 +344,8 @@ def main(argv: list[str]) -> int:
                     print(f"    {p.position:6s} {'-' if lat is None else f'{lat:.2f}':>5s}  {p.text}")
             results[name] = {"positions": s, "words_lost": round(lost, 4), "agreement": round(agree, 3),
                              "retractions": r.retractions, "max_lag_s": r.max_lag,
-                             "load_avg": [round(x, 2) for x in r.load]}
+                             "load_avg": [round(x, 2) for x in r.load],
+                             "cpu_per_audio_s": round(r.cpu_s / call.duration, 3)}
     if a.json:
         Path(a.json).write_text(json.dumps(results, indent=1), encoding="utf-8")
     return 0

@@ -113,21 +113,28 @@ class WhisperASR:
     def transcribe(self, audio: np.ndarray, init_prompt: str = "", offset: float = 0.0,
                    vad: bool | None = None, beam_size: int | None = None, short: bool = False) -> list[Word]:
         """Words with absolute times (`offset` = time of audio[0]). `short`: encode only the audio
-        (plus 1 s), not a 30 s window — for streaming decodes of a few seconds (see _SHORT)."""
+        (plus a few seconds), not a 30 s window — for streaming decodes of a few seconds (see _SHORT)."""
         if len(audio) < RATE // 10:
             return []
-        if short and _short_window_ready():
-            _SHORT.frames = SHORT_PAD_FRAMES
+        if not (short and _short_window_ready()):
+            return self._transcribe(audio, init_prompt, offset, vad, beam_size)
+        frames, most = len(audio) * 100 // RATE, int(8 * len(audio) / RATE) + 8
+        # padded by 3 s (5 s in all at least: the decoder loops more on a tiny window); if it loops
+        # anyway, to 10 s in all (a third of the usual cost); then the usual 30 s
+        for pad in (max(SHORT_PAD_FRAMES, 500 - frames), max(SHORT_PAD_FRAMES, 1000 - frames)):
+            _SHORT.frames = pad
             try:
-                words = self._transcribe(audio, init_prompt, offset, vad, beam_size)
+                words = self._transcribe(audio, init_prompt, offset, vad, beam_size, max_tokens=most)
             finally:
                 _SHORT.frames = None
             if not _looped(words, len(audio) / RATE):
                 return words
-        return self._transcribe(audio, init_prompt, offset, vad, beam_size)
+        return self._transcribe(audio, init_prompt, offset, vad, beam_size, max_tokens=most)
 
     def _transcribe(self, audio: np.ndarray, init_prompt: str, offset: float, vad: bool | None,
-                    beam_size: int | None) -> list[Word]:
+                    beam_size: int | None, max_tokens: int | None = None) -> list[Word]:
+        # max_tokens bounds a decoder loop ("No No No …" on a 0.8 s window took 26 s with beam 5 on a
+        # saturated machine): nobody says more than ~8 tokens a second
         # A multilingual model is told the call's language (no per-chunk language detection, which
         # flips on short or accented turns); an English-only model only ever gets English calls.
         lang = (self.language or None) if self.model.model.is_multilingual else "en"
@@ -135,7 +142,7 @@ class WhisperASR:
             audio.astype(np.float32, copy=False), language=lang,
             beam_size=beam_size or self.beam_size, word_timestamps=True, condition_on_previous_text=False,
             initial_prompt=init_prompt or None, hotwords=self.hotwords,
-            vad_filter=self.vad if vad is None else vad, without_timestamps=False,
+            vad_filter=self.vad if vad is None else vad, without_timestamps=False, max_new_tokens=max_tokens,
         )
         words: list[Word] = []
         for seg in segments:
