@@ -286,13 +286,13 @@ class WhisperStream:
             out += self._step()
         return out
 
-    def _decode(self, beam_size: int | None = None, trim: bool = False) -> list[Word]:
+    def _decode(self, beam_size: int | None = None, trim: bool = False, short: bool = True) -> list[Word]:
         audio = self.buf
         if trim and self.silent_run > _TAIL:
             # the closing pause: decoding it only invites a hallucinated word at the end
             audio = audio[: len(audio) - self.silent_run + _TAIL]
         words = self.asr.transcribe(audio, init_prompt=self.prompt[-200:], offset=self.buf_t0, vad=False,
-                                    beam_size=beam_size, short=self.short_window)
+                                    beam_size=beam_size, short=self.short_window and short)
         if words and words[0].start < self.speech_t - 0.05:
             # Whisper puts the first word at the window's start, i.e. in the lead-in silence (0.3 s
             # early); the audio says where the speech began.
@@ -354,7 +354,9 @@ class WhisperStream:
             # second, and catching up matters more than the last few words' accuracy.
             heard_all = (self.reuse_last_pass or self.behind) and bool(latest) and self.decoded_at >= self.last_loud
             beam = 1 if self.behind else self.final_beam  # behind: a greedy final, one decode, no more
-            words = latest if heard_all else (self._decode(beam_size=beam, trim=True) or latest)
+            # The final goes into the report: the full 30 s window unless behind (the short one
+            # heard "this is Dana" as "this is Gator" in the test call's greeting, beam 5 or not).
+            words = latest if heard_all else (self._decode(beam_size=beam, trim=True, short=self.behind) or latest)
             if words:
                 out.append(Segment(self.key, words, final=True, committed=len(words)))
                 self.key += 1
