@@ -195,7 +195,7 @@ class WhisperStream:
     also as soon as the speaker pauses for `early_s` (a breath, a sentence end: where a flagged
     phrase usually ends, so its flag need not wait for the next tick). The words that this pass and
     the previous pass agree on (longest common prefix) are committed, the rest is the partial tail.
-    A committed sentence that more speech follows is closed there (`cut_sentences`): it becomes a
+    With `cut_sentences` (off by default) a committed sentence that more speech follows becomes a
     final utterance of its own and leaves the window, so a long turn is never re-decoded from its
     start. A pause of `pause_s` (energy below `silence_rms`) after speech closes the utterance with
     one last decode (beam search), which becomes its final text. Silent audio is never decoded, so
@@ -205,7 +205,7 @@ class WhisperStream:
 
     def __init__(self, asr: WhisperASR, *, step_s: float = 1.0, window_s: float = 15.0, pause_s: float = 0.5,
                  silence_rms: float = 0.01, reuse_last_pass: bool = False, live: bool = True,
-                 final_beam: int | None = None, early_s: float = 0.2, cut_sentences: bool = True,
+                 final_beam: int | None = None, early_s: float = 0.2, cut_sentences: bool = False,
                  short_window: bool = True, vad: str = "energy") -> None:
         self.asr = asr
         self.gate = speech_gate(vad, silence_rms)  # speech or silence, per 0.1 s frame
