@@ -50,7 +50,9 @@ start() {
     return 0  # already running (idempotent)
   fi
   rm -f "$SOCK" "$DIR"/*.module
-  printf 'rescue-streams = no\nexit-idle-time = -1\nflat-volumes = no\n' > "$DIR/daemon.conf"
+  # ASSIST_RIG_IDLE_S: the server leaves by itself after that long without a client (tests: a killed
+  # run leaves nothing behind); -1, the default, never
+  printf 'rescue-streams = no\nexit-idle-time = %s\nflat-volumes = no\n' "${ASSIST_RIG_IDLE_S:--1}" > "$DIR/daemon.conf"
   # -n: none of the machine's default.pa (no hardware probing); the socket takes anonymous clients.
   # Running as root (containers, CI) only earns a warning without --system, which would share
   # the server machine-wide; a private per-directory server is what we want.

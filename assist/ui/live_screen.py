@@ -62,8 +62,9 @@ class LiveScreen(CallScreen):
     def __init__(self, *args: Any, **kw: Any) -> None:
         super().__init__(*args, **kw)
         self.log_file: TranscriptLog | None = None
-        self.devices = self.spec.source is None
-        if self.devices and self.factory is session_pipeline:
+        # a call from real devices (not a recording, not a scripted pipeline of the tests)
+        self.devices = self.spec.source is None and self.factory is session_pipeline
+        if self.devices:
             # before the screen is drawn: the devices record from now on, the models load meanwhile
             self.session.prepare()
 
@@ -79,7 +80,7 @@ class LiveScreen(CallScreen):
             self.gauges.status = LOADING
 
     def build_pipeline(self) -> Pipeline:
-        if self.factory is session_pipeline:
+        if self.devices:
             return self.session.pipeline(self.from_pipeline)  # takes over what prepare() started
         return super().build_pipeline()
 

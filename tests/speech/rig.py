@@ -31,6 +31,7 @@ SCRIPT = ROOT / "scripts" / "device-rig.sh"
 RATE = 16000
 AGENT_SINK, CUSTOMER_SINK = "agentmic", "softphone"
 AGENT_DEV, CUSTOMER_DEV = "agent_mic", "customer_line"
+IDLE_S = 60  # a test run killed before its clean-up leaves no server behind for long
 
 
 @dataclass
@@ -40,7 +41,8 @@ class Rig:
     players: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
     def sh(self, *args: str) -> str:
-        out = subprocess.run(["bash", str(SCRIPT), *args], env={**os.environ, **self.env}, check=True,
+        env = {**os.environ, **self.env, "ASSIST_RIG_IDLE_S": str(IDLE_S)}
+        out = subprocess.run(["bash", str(SCRIPT), *args], env=env, check=True,
                              capture_output=True, text=True, timeout=30)
         return out.stdout
 
@@ -67,10 +69,12 @@ class Rig:
         self.sh("unplug", sink)
 
     def reset(self) -> None:
-        """Both sinks present again (after a test that unplugged one)."""
+        """The server up (it leaves after IDLE_S without a client) and both sinks present again
+        (after a test that unplugged one)."""
         for p in self.players:
             p.kill()
         self.players.clear()
+        self.sh("start", str(self.dir))
         sinks = self.pactl("list", "short", "sinks")
         for sink in (AGENT_SINK, CUSTOMER_SINK):
             if f"\t{sink}\t" not in sinks:
@@ -84,7 +88,7 @@ def start_rig() -> Rig:
         pytest.skip(f"device rig needs {', '.join(missing)} (scripts/setup-system.sh installs them)")
     d = Path(tempfile.mkdtemp(prefix="assist-rig-"))
     out = subprocess.run(["bash", str(SCRIPT), "start", str(d)], check=True, capture_output=True, text=True,
-                         timeout=60).stdout
+                         timeout=60, env={**os.environ, "ASSIST_RIG_IDLE_S": str(IDLE_S)}).stdout
     env = {}
     for line in out.splitlines():
         k, _, v = line.removeprefix("export ").partition("=")

@@ -14,6 +14,7 @@ pause-based splitting is stable.
 from __future__ import annotations
 
 import json
+import os
 import time
 from typing import Any
 
@@ -24,12 +25,13 @@ from assist.config import Config
 from assist.session.call import LOADING
 from assist.ui.app import AssistApp
 from assist.ui.launch import make_app
+from assist.ui.live_screen import LevelMeter
 from tests.speech.rig import AGENT_DEV, CUSTOMER_DEV, CUSTOMER_SINK, Rig, device_rig, fresh_rig  # noqa: F401
 from tests.ui.fakes import call_spec
 
 pytestmark = pytest.mark.anyio
 
-DEBUG = True
+DEBUG = os.environ.get("ASSIST_TEST_DEBUG") == "1"
 CFG = Config(company="Acme", agent_name="Dana")
 TURNS = [
     ("agent", "Thank you for calling Acme, this is Dana. How can I help you today?"),
@@ -40,6 +42,7 @@ TURNS = [
 ]
 PLANTED = {("customer", "customer-frustration"), ("agent", "starts-with-no")}
 CHECKLIST = {"greeting": "done", "empathy": "done", "callback": "done"}
+PEAKS: dict[str, float] = {}
 
 
 @pytest.fixture
@@ -63,13 +66,16 @@ async def wait_for(pilot: Any, cond: Any, timeout: float, seen: set[str] | None 
     end = time.monotonic() + timeout
     last = 0.0
     while not cond():
-        if app is not None and time.monotonic() - last > 2 and DEBUG:
+        if app is not None and time.monotonic() - last > 2 and DEBUG:  # ASSIST_TEST_DEBUG=1: progress
             last = time.monotonic()
             pipe = app.call.pipe
             print(f"{time.monotonic():.1f} status={app.call.gauges.status!r} finals={len(app.call.finals)} "
                   f"pos={getattr(pipe, 'position', None)} notice={notice(app)!r}", flush=True)
         if seen is not None:
             seen.add(app.call.gauges.status)
+            for meter in app.call.query(LevelMeter):  # the loudest each channel's meter showed
+                for sp, v in meter.levels.items():
+                    PEAKS[sp] = max(PEAKS.get(sp, 0.0), v)
         if time.monotonic() > end:
             return False
         await pilot.pause(0.1)
@@ -95,13 +101,16 @@ async def live_call(rig: Rig, *, start: str, semantic: bool, unplug_after_custom
         rig.play(audio)
         if unplug_after_customer:
             assert await wait_for(pilot, lambda: any(u.speaker == "customer" for u in app.call.finals.values()),
-                                  60, seen, app)
+                                  240, seen, app)
             rig.unplug(CUSTOMER_SINK)
-            assert await wait_for(pilot, lambda: "stopped" in notice(app), 10, seen, app), notice(app)
+            # said on screen: which device, and that the call goes on with the other side
+            assert await wait_for(pilot, lambda: "customer device" in notice(app) and "goes on with the agent"
+                                  in notice(app), 15, seen, app), notice(app)
         assert await wait_for(pilot, lambda: all(p.poll() is not None for p in rig.players), 60, seen, app)
         rig.players.clear()
-        # every turn final (a lost turn shows as a count that never arrives: the wait runs out)
-        await wait_for(pilot, lambda: len(app.call.finals) >= len(TURNS) and not partials(app), 60, seen, app)
+        # every turn final (a lost turn shows as a count that never arrives: the wait runs out). The
+        # wait is long for a machine so busy that recognition runs far behind (seconds on an idle one)
+        await wait_for(pilot, lambda: len(app.call.finals) >= len(TURNS) and not partials(app), 300, seen, app)
         seen.add(app.call.gauges.status)
         await pilot.press("q")
         await wait_for(pilot, lambda: not app.is_running, 40)
@@ -127,10 +136,14 @@ def heard(report: dict[str, Any]) -> tuple[set[tuple[str, str]], dict[str, str],
 
 
 async def test_a_call_starting_while_models_load_loses_nothing(fresh_rig: Rig) -> None:  # noqa: F811
+    PEAKS.clear()
     early, seen_early, app = await live_call(fresh_rig, start="at-once", semantic=False)
+    # the level meter showed both sides being heard
+    assert PEAKS.get("agent", 0) > 0.02 and PEAKS.get("customer", 0) > 0.02, PEAKS
     # the screen said it was recording while the models loaded (before the change: audio was dropped)
     assert LOADING in seen_early, seen_early
-    late, _, _ = await live_call(fresh_rig, start="ready", semantic=False)
+    # the same call once the models are ready; the customer's device disappears after their turn
+    late, _, _ = await live_call(fresh_rig, start="ready", semantic=False, unplug_after_customer=True)
     for report in (early, late):
         events, checklist, speakers = heard(report)
         assert events >= PLANTED, events
