@@ -92,17 +92,19 @@ class CallSession:
     def __init__(self, spec: CallSpec, *, live: LiveStart | None = None) -> None:
         self.spec = spec
         self._live = live
+        self._prepared = live is not None
 
     def prepare(self) -> None:
         """For a call from devices: start recording and loading the models now (idempotent; a
         recording is decoded and its models loaded by `pipeline()` as before)."""
         if self.spec.source is None and self._live is None:
             self._live = LiveStart(self.spec)
+            self._prepared = True
 
     @property
     def recording(self) -> bool:
-        """The devices are open and recording (the models may still be loading)."""
-        return self._live is not None
+        """The devices were opened early and record (the models may still be loading)."""
+        return self._prepared
 
     def with_spec(self, spec: CallSpec) -> CallSession:
         """The same call with another spec (names given on the first-run screen): what was

@@ -88,8 +88,17 @@ BUFFER_S = 300.0
 # this far behind, so one stalled device never holds up the other side of the call.
 STALL_S = 1.0
 
+_DEAD: list[Any] = []  # streams of vanished devices, never stopped (see MicSource.close)
+
 Notice = Callable[[str], None]
 LevelsOut = Callable[[Mapping[str, float]], None]
+
+
+def _active(stream: Any) -> bool:
+    try:
+        return bool(stream.active)
+    except Exception:
+        return False
 
 
 class _Resampler:
@@ -190,6 +199,7 @@ class MicSource:
         self._cond = threading.Condition()
         self._pending = {sp: np.zeros(0, dtype=np.float32) for sp in self.speakers}
         self._closed = threading.Event()
+        self._close_lock = threading.Lock()
         self._ended = False
         self._thread: threading.Thread | None = None
         self.overflows = 0  # callbacks whose audio the full raw queue could not take
@@ -255,18 +265,26 @@ class MicSource:
             t += self.block / RATE
 
     def close(self) -> None:
+        """Stop recording (from any thread, any number of times)."""
         self._closed.set()
         with self._cond:
             self._cond.notify_all()
-        for inp in self.inputs:
-            if inp.stream is None:
-                continue
-            try:
-                inp.stream.stop()
-                inp.stream.close()
-            except Exception:
-                pass  # closing a stream that never started, or whose device vanished
-            inp.stream = None
+        with self._close_lock:
+            for inp in self.inputs:
+                stream, inp.stream = inp.stream, None
+                if stream is None:
+                    continue
+                if inp.lost or (self._thread is not None and not _active(stream)):
+                    # PortAudio's ALSA stream whose device vanished: stopping it can trip an assertion
+                    # in PortAudio (seen on the rig) and abort the process; it is left to PortAudio's
+                    # own clean-up at exit
+                    _DEAD.append(stream)
+                    continue
+                try:
+                    stream.stop()
+                    stream.close()
+                except Exception:
+                    pass  # a stream that never started
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(timeout=2.0)
 
@@ -330,11 +348,7 @@ class MicSource:
         for inp in self.inputs:
             if inp.lost or inp.stream is None or self._closed.is_set():
                 continue
-            try:
-                active = bool(inp.stream.active)
-            except Exception:
-                active = False
-            if active:
+            if _active(inp.stream):
                 continue
             inp.lost = True
             self._pending.update({sp: np.zeros(0, dtype=np.float32) for sp in inp.route})
