@@ -75,8 +75,12 @@ class LiveScreen(CallScreen):
                 yield LevelMeter(id="levels")
 
     def on_mount(self) -> None:
-        super().on_mount()
+        # (Textual runs CallScreen.on_mount after this one: its status is replaced once both ran)
         if self.session.recording:
+            self.call_later(self._recording_status)
+
+    def _recording_status(self) -> None:
+        if self.gauges.status == "Loading speech model…":
             self.gauges.status = LOADING
 
     def build_pipeline(self) -> Pipeline:
@@ -94,7 +98,8 @@ class LiveScreen(CallScreen):
             self.show_levels(m.levels)
             return
         if isinstance(m, Status) and m.message != LOADING:
-            self.say(m.message)  # a device that stopped, a failed check: kept on the notice line
+            self.say(m.message)  # a device that stopped, a failed check: on the notice line, which stays
+            return
         super().apply(m)
 
     def show_levels(self, levels: Mapping[str, float]) -> None:

@@ -48,14 +48,14 @@ def loud_s(x: np.ndarray) -> float:
     return float((np.sqrt((frames ** 2).mean(axis=1)) > 0.05).sum() * 0.01)
 
 
-@pytest.mark.parametrize("rate", [48000, 44100, 16000])
+@pytest.mark.parametrize("rate", [48000, 44100])
 def test_device_rates_are_resampled_to_16k(fresh_rig: Rig, rate: int) -> None:  # noqa: F811
     src = MicSource(AGENT_DEV, CUSTOMER_DEV, rate=rate)
     try:
         assert {i.rate for i in src.inputs} == {rate}
         src.start()
         fresh_rig.play(np.stack([tone(1000, 1.0), tone(1500, 1.0)], axis=1))
-        got = record(src, 4.0)
+        got = record(src, 3.0)
     finally:
         src.close()
     assert abs(pitch(got["agent"]) - 1000) < 20, pitch(got["agent"])
@@ -79,7 +79,7 @@ def test_one_stereo_device_is_split_left_agent_right_customer(fresh_rig: Rig) ->
         sf.write(path, wav, RATE)
         fresh_rig.pactl("upload-sample", str(path), "stereo_call")
         fresh_rig.pactl("play-sample", "stereo_call", CUSTOMER_SINK)
-        got = record(src, 4.0)
+        got = record(src, 3.0)
     finally:
         src.close()
     assert abs(pitch(got["agent"]) - 700) < 20 and abs(pitch(got["customer"]) - 1300) < 20

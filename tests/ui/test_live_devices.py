@@ -149,9 +149,10 @@ async def test_a_call_starting_while_models_load_loses_nothing(fresh_rig: Rig) -
         assert events >= PLANTED, events
         assert {i: checklist.get(i) for i in CHECKLIST} == CHECKLIST, checklist
         assert speakers == [sp for sp, _ in TURNS], [u["text"] for u in report["utterances"]]
-    # the first words of the call are in, stamped near where they were said (not at the clock's 0 of
-    # a capture that began late); and the log of the live call has them too
+    # the greeting is stamped about where it was said, 1.5 s after the devices opened (Whisper puts
+    # first words up to 1 s early), not at 0 as the cut-off start of a capture that began late would
+    # be; and the log of the live call has every turn too
     first = early["utterances"][0]
-    assert first["speaker"] == "agent" and first["start"] >= 1.0, first
+    assert first["speaker"] == "agent" and first["start"] >= 0.3, first
     log = next(app.config.reports_path().glob("*.transcript.jsonl")).read_text().splitlines()
     assert sum(1 for x in log if json.loads(x)["type"] == "utterance") == len(early["utterances"])
