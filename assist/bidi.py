@@ -195,7 +195,7 @@ def visual_text(text: Text, base: str | None = None) -> Text:
     from rich.text import Text as _Text
 
     plain = text.plain
-    if not has_rtl(plain):
+    if not has_rtl(plain) and base != "rtl":  # a wrapped line of an RTL paragraph may hold no Hebrew ("15:00.")
         return text.copy()
     keep = [i for i, ch in enumerate(plain) if not _CONTROLS.match(ch)]
     clean = "".join(plain[i] for i in keep)
@@ -238,3 +238,103 @@ def visual_text_lines(text: Text, width: int, base: str | None = None, align: bo
             v = _Text(" " * max(0, width - v.cell_len)) + v
         out.append(v)
     return out
+
+
+def reorder_output(is_terminal: bool, environ: Mapping[str, str] | None = None) -> bool:
+    """Whether text printed to a stream goes out in visual order. Terminals mostly draw what they
+    get left to right (xterm, tmux, Windows Terminal, iTerm2, the Linux console), so a terminal
+    gets visual order; a pipe or a file gets logical order, because what reads it (an editor, a
+    browser, grep, another program) applies bidi itself or needs the text as typed. ASSIST_BIDI
+    decides instead when set: `visual` always, `logical` (or 0/off) never."""
+    env = os.environ if environ is None else environ
+    if BIDI_ENV in env:
+        return reorder_enabled(env)
+    return is_terminal
+
+
+def _truncate(text: Text, width: int) -> Text:
+    """A one-line Text cut to `width` cells in logical order, "…" at its logical end (cut after
+    reordering, the ellipsis would eat the start of a Hebrew phrase at a line's end)."""
+    if text.cell_len <= width:
+        return text
+    out = text.copy()
+    out.truncate(max(0, width - 1))
+    while out.cell_len > max(0, width - 1):
+        out.right_crop(1)
+    out.append("…")
+    return out
+
+
+class BidiText:
+    """A rich renderable for a logical `Text` that may hold right-to-left words: at render time,
+    when the width is known, each paragraph (newline) is wrapped at that width in logical order and
+    each line reordered for a left-to-right terminal (`visual_text_lines`), right-to-left paragraphs
+    right-aligned. `base` forces the paragraphs' direction: "ltr" for an English template with a
+    Hebrew value in it (a label, a checklist line), None for content (its first strong letter
+    decides). A text without right-to-left letters, or with reordering off, renders as the plain
+    `Text` would (English screens are unchanged). A `no_wrap` Text is cut (with "…") before
+    reordering."""
+
+    def __init__(self, text: Text | str, base: str | None = None, *, align: bool = True,
+                 enabled: bool | None = None) -> None:
+        from rich.text import Text as _Text
+
+        self.text = _Text(text) if isinstance(text, str) else text
+        self.base = base
+        self.align = align
+        self.enabled = reorder_enabled() if enabled is None else enabled
+
+    @property
+    def plain(self) -> str:
+        return self.text.plain
+
+    def lines(self, width: int) -> list[Text]:
+        """The visual lines at `width` cells (logical text wrapped, then reordered)."""
+        out: list[Text] = []
+        for para in self.text.split("\n", allow_blank=True):
+            if self.text.no_wrap:
+                para = _truncate(para, width)
+            if not para.plain:
+                out.append(para)
+                continue
+            base = self.base or direction(_clean(para.plain))
+            out.extend(visual_text_lines(para, width, base, align=self.align))
+        return out
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        if not self.enabled or not available() or not has_rtl(self.text.plain):
+            yield self.text
+            return
+        width = max(1, options.max_width)
+        lines = self.lines(width)
+        # already wrapped to the width: the Text must not wrap or justify again
+        yield _joined(lines, self.text)
+
+    def __rich_measure__(self, console: Any, options: Any) -> Any:
+        from rich.measure import Measurement
+
+        m = Measurement.get(console, options, self.text)
+        if self.align and self.enabled and has_rtl(self.text.plain):
+            # right-aligned lines need the whole width they are given (a table column, a widget);
+            # measured by their text alone, a short Hebrew line would sit at the left of its cell
+            return Measurement(m.minimum, max(m.minimum, options.max_width))
+        return m
+
+
+def _joined(lines: list[Text], like: Text) -> Text:
+    from rich.text import Text as _Text
+
+    out = _Text("\n").join(lines)
+    out.no_wrap = True
+    out.overflow = "crop"
+    out.justify = "left"
+    out.end = like.end
+    return out
+
+
+def bidi_text(text: Text, base: str | None = None) -> Text | BidiText:
+    """`text` itself when it needs no reordering (no right-to-left letter, or ASSIST_BIDI=logical),
+    else a BidiText: widgets that show English keep handing their Text over exactly as before."""
+    if has_rtl(text.plain) and reorder_enabled() and available():
+        return BidiText(text, base)
+    return text
