@@ -133,3 +133,28 @@ def test_hebrew_roleplay_scenarios_play_with_hebrew_cards(scenario: str, tmp_pat
     good = json.loads(run("roleplay", scenario, "--responses", str(data / f"{scenario}.good.txt"), "--format",
                           "json", "--no-semantic", home=tmp_path).stdout)
     assert good["checklist"]["callback"]["status"] == "done" and good["score"] > rep["score"]
+
+
+def test_the_hebrew_demo_html_in_a_browser(tmp_path: Path) -> None:
+    """The scorecard of the Hebrew demo in headless Chromium: the Hebrew lines are right to left and
+    start at their cell's right edge, a quotation reads "…" (not ”…“, as the curly quotes came out
+    in a right-to-left run), and a Hebrew better line has its own right-aligned line under its label."""
+    from tests.cli.browser import Browser
+    from tests.cli.test_scorecard_player import _keep
+
+    page = tmp_path / "he-call.html"
+    r = run("analyze", DEMO, "--lexicon", "he", *NAMES, "--no-semantic", "--format", "html", "-o", str(page),
+            home=tmp_path)
+    assert r.returncode == 0, r.stderr
+    with Browser(tmp_path, height=1400) as b:
+        b.open(page.as_uri())
+        dirs = b.eval("[...document.querySelectorAll('tr.u td.said')].map(td => getComputedStyle(td).direction)")
+        assert dirs == ["rtl"] * 13, dirs
+        quotes = b.eval("[...document.querySelectorAll('table.flags q')].map(q => getComputedStyle(q).quotes)")
+        assert quotes and all(q.startswith('"\\"" "\\""') for q in quotes), quotes
+        sug = b.eval("""[...document.querySelectorAll('.sug > span[dir]')].map(s => {
+            const box = s.parentElement.getBoundingClientRect(), r = document.createRange();
+            r.selectNodeContents(s); const t = r.getBoundingClientRect();
+            return [getComputedStyle(s).direction, getComputedStyle(s).display, box.right - t.right]; })""")
+        assert len(sug) == 5 and all(d == "rtl" and disp == "block" and gap < 12 for d, disp, gap in sug), sug
+        _keep(b.screenshot(tmp_path / "scorecard-he-call.png", full_page=True))
