@@ -340,3 +340,36 @@ def bidi_text(text: Text, base: str | None = None) -> Text | BidiText:
     if has_rtl(text.plain) and reorder_enabled() and available():
         return BidiText(text, base)
     return text
+
+
+def for_terminal(text: str, width: int) -> str:
+    """Plain text (lines of English templates and Hebrew) as a terminal that draws left to right
+    must get it: each line wrapped at `width` first (the terminal would wrap the visual line and
+    put the end of a Hebrew sentence on the first row), then reordered in its own direction,
+    right-to-left lines right-aligned. Lines without right-to-left letters are left as they are;
+    a line's indentation stays at its left. A line's direction is that of most of its letters (an
+    English label before a Hebrew answer, "you: …", makes a Hebrew line), and in a right-to-left
+    line an arrow turns round and curly quotes become straight ones."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        if not has_rtl(line):
+            out.append(line)
+            continue
+        body = line.lstrip(" ")
+        indent = " " * (len(line) - len(body))
+        base = dominant(body)
+        if base == "rtl":
+            body = body.translate(_ARROWS)
+        out.extend(indent + v for v in visual_lines(body, max(1, width - len(indent)), base))
+    return "\n".join(out)
+
+
+# "→" is not mirrored by the algorithm; curly quotes in a right-to-left line point outwards (”…“)
+_ARROWS = str.maketrans({"→": "←", "←": "→", "⇒": "⇐", "⇐": "⇒", "“": '"', "”": '"'})
+
+
+def dominant(text: str) -> str:
+    """"rtl" when most of the strong letters of `text` are right-to-left, else "ltr"."""
+    rtl = sum(1 for ch in text if unicodedata.bidirectional(ch) in ("R", "AL"))
+    ltr = sum(1 for ch in text if unicodedata.bidirectional(ch) == "L")
+    return "rtl" if rtl > ltr else "ltr"

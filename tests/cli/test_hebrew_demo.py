@@ -158,3 +158,20 @@ def test_the_hebrew_demo_html_in_a_browser(tmp_path: Path) -> None:
             return [getComputedStyle(s).direction, getComputedStyle(s).display, box.right - t.right]; })""")
         assert len(sug) == 5 and all(d == "rtl" and disp == "block" and gap < 12 for d, disp, gap in sug), sug
         _keep(b.screenshot(tmp_path / "scorecard-he-call.png", full_page=True))
+
+
+def test_the_roleplay_text_reads_right_to_left_in_a_terminal(tmp_path: Path) -> None:
+    """`assist roleplay SCENARIO --responses FILE` on a terminal (ASSIST_BIDI=visual stands for
+    it): each Hebrew line, read right to left, is the line as written; a pipe gets it as written."""
+    data = ROOT / "tests" / "roleplay" / "data"
+    args = ("roleplay", "he-double-billing", "--responses", str(data / "he-double-billing.bad.txt"), "--no-semantic",
+            "--no-save")
+    logical = run(*args, home=tmp_path).stdout.splitlines()
+    visual = run(*args, home=tmp_path, extra={"ASSIST_BIDI": "visual", "COLUMNS": "400"}).stdout.splitlines()
+    assert len(logical) == len(visual) > 5
+    answers = [(lo, vi) for lo, vi in zip(logical, visual, strict=True) if lo.startswith("  you: ")]
+    assert answers and all(vi != lo for lo, vi in answers)
+    for lo, vi in answers:  # a Hebrew answer is a right-to-left line: "you:" first, at the right
+        assert read_rtl(vi) == lo.strip(), (lo, vi)
+    flag = next(vi for lo, vi in zip(logical, visual, strict=True) if "! not-my-job" in lo)
+    assert read_rtl(flag) == '! not-my-job: "זה לא התפקיד שלי" ← אמצא את האדם הנכון ואשאר איתך עד שזה יסתדר.'

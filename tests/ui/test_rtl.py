@@ -44,7 +44,7 @@ def rows(w: Widget) -> list[str]:
     return [s.text for s in w.render_lines(Region(0, 0, w.outer_size.width, w.outer_size.height))]
 
 
-_LTR_RUN = re.compile(r"[A-Za-z0-9]+(?:[:.][0-9]+)*")
+_LTR_RUN = re.compile(r"[A-Za-z0-9]+(?:[-:.][A-Za-z0-9]+)*")
 
 
 def read_rtl(drawn: str) -> str:
