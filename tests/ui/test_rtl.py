@@ -150,3 +150,30 @@ async def test_logical_order_for_terminals_that_reorder_themselves(monkeypatch: 
         await wait_held(pilot, factory)
         bodies = turn_bodies(turn(app, MIXED))
         assert " ".join(b.strip() for b in bodies) == MIXED, bodies
+
+
+async def test_a_hebrew_roleplay_coaches_with_hebrew_cards_read_right_to_left(tmp_path: Any) -> None:
+    from textual.widgets import Input, Static
+
+    from assist.roleplay.scenario import load_scenario
+    from assist.ui.roleplay_screen import make_roleplay_app
+    from assist.ui.widgets import CoachingCard
+    from tests.ui.test_roleplay_tui import session
+
+    sc = load_scenario("he-double-billing")
+    app = make_roleplay_app(sc, session(sc, agent_name="דנה"), export_dir=tmp_path)
+    async with app.run_test(size=(130, 40)) as pilot:
+        scr = app.roleplay_screen
+        for answer in ("אקמה תקשורת, שלום, דנה מדברת. במה אוכל לעזור?", "זה לא התפקיד שלי, תתקשר לגבייה."):
+            scr.query_one("#rp-input", Input).value = answer
+            await pilot.press("enter")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        card = scr.query_one(CoachingCard)
+        assert card.item is not None and card.item.category == "not-my-job" and has_rtl(card.item.better)
+        drawn = [r[2:-2] for r in rows(card)[1:-1]]
+        better = [r[CARD_LABEL:] for r in drawn[next(i for i, r in enumerate(drawn) if r.startswith("Say instead")):]]
+        assert " ".join(read_rtl(x) for x in better if x.strip()) == card.item.better, drawn
+        # the header: an English template with the scenario's Hebrew title, read in place
+        header = rows(scr.query_one("#rp-header", Static))[0]
+        assert read_rtl(header.split("(")[0]) == f"{sc.title} · {sc.persona.name}", header
