@@ -373,3 +373,45 @@ def dominant(text: str) -> str:
     rtl = sum(1 for ch in text if unicodedata.bidirectional(ch) in ("R", "AL"))
     ltr = sum(1 for ch in text if unicodedata.bidirectional(ch) == "L")
     return "rtl" if rtl > ltr else "ltr"
+
+
+class VisualLines:
+    """Any rich renderable (a Markdown document with tables and lists) drawn at the width it is
+    given — rich wraps it, in logical order — and then each drawn line that holds right-to-left
+    letters put in visual order, its indentation kept. For documents whose layout rich owns (a
+    widget that wraps its own paragraphs cannot be reordered after wrapping). A drawn line does not
+    know its paragraph, so its direction is that of most of its letters (`dominant`: "You: <a
+    Hebrew answer>" is a Hebrew line, "לוי (angry) · language he" an English one), or `base`."""
+
+    def __init__(self, renderable: Any, base: str | None = None, *, enabled: bool | None = None) -> None:
+        self.renderable = renderable
+        self.base = base
+        self.enabled = reorder_enabled() if enabled is None else enabled
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        from rich.segment import Segment
+        from rich.text import Text as _Text
+
+        for segments in console.render_lines(self.renderable, options, pad=False):
+            line = _Text(no_wrap=True, overflow="crop", end="")
+            for seg in segments:
+                if not seg.control:
+                    line.append(seg.text, seg.style)
+            plain = line.plain
+            if self.enabled and available() and has_rtl(plain):
+                body = plain.strip(" ")
+                lead = len(plain) - len(plain.lstrip(" "))
+                end = lead + len(body)
+                base = self.base or dominant(body)
+                mid = line[lead:end]
+                if base == "rtl":
+                    mid.plain = mid.plain.translate(_ARROWS)  # same length: the styles stay put
+                line = line[:lead] + visual_text(mid, base) + line[end:]
+                line.no_wrap, line.overflow, line.end = True, "crop", ""
+            yield line
+            yield Segment.line()
+
+    def __rich_measure__(self, console: Any, options: Any) -> Any:
+        from rich.measure import Measurement
+
+        return Measurement.get(console, options, self.renderable)

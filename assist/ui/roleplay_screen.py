@@ -26,7 +26,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Markdown, Static
 
-from assist.bidi import BidiText, bidi_text, has_rtl
+from assist.bidi import BidiText, VisualLines, bidi_text, has_rtl, reorder_enabled
 from assist.engine.events import Event
 from assist.roleplay.debrief import build_report, improvement, to_markdown
 from assist.roleplay.dialogue import RolePlay, Turn
@@ -95,11 +95,13 @@ class RolePlayScreen(Screen[None]):
                 yield Static("", id="rp-notices")
         with VerticalScroll(id="rp-debrief"):
             yield Markdown("", id="rp-debrief-md")
+            yield Static("", id="rp-debrief-rtl")
         yield Input(placeholder="Type your answer and press Enter", id="rp-input")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#rp-debrief").display = False
+        self.query_one("#rp-debrief-rtl").display = False
         self._notice(self.rp.prompt())
         for n in self.notices:
             self._notice(n)
@@ -245,10 +247,24 @@ class RolePlayScreen(Screen[None]):
         inp.display = False  # the debrief takes the screen; nothing more to answer
         self.query_one("#rp-main").display = False
         self.query_one("#rp-debrief").display = True
-        self.query_one("#rp-debrief-md", Markdown).update(to_markdown(report))
+        self._show_debrief(to_markdown(report))
         self.query_one("#rp-header", Static).update(_ltr(
             f"[b]{self.rp.scenario.title}[/b] · score {report['score']}/100 · {report['roleplay']['outcome_text']}"
             " · ctrl+s saves the debrief as Markdown, ctrl+q quits"))
+
+    def _show_debrief(self, md: str) -> None:
+        """The debrief as Markdown. With Hebrew in it, rich draws the Markdown (Textual's Markdown
+        widget wraps its paragraphs itself, after any reordering we could do) and each drawn line is
+        then put in visual order (assist.bidi.VisualLines)."""
+        rtl = has_rtl(md) and reorder_enabled()
+        self.query_one("#rp-debrief-md", Markdown).display = not rtl
+        self.query_one("#rp-debrief-rtl", Static).display = rtl
+        if rtl:
+            from rich.markdown import Markdown as RichMarkdown
+
+            self.query_one("#rp-debrief-rtl", Static).update(VisualLines(RichMarkdown(md)))
+        else:
+            self.query_one("#rp-debrief-md", Markdown).update(md)
 
     def action_export(self) -> None:
         if self.report is None:

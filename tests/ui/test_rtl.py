@@ -177,3 +177,32 @@ async def test_a_hebrew_roleplay_coaches_with_hebrew_cards_read_right_to_left(tm
         # the header: an English template with the scenario's Hebrew title, read in place
         header = rows(scr.query_one("#rp-header", Static))[0]
         assert read_rtl(header.split("(")[0]) == f"{sc.title} · {sc.persona.name}", header
+
+
+async def test_the_hebrew_roleplay_debrief_reads_right_to_left(tmp_path: Any) -> None:
+    """The debrief at the end of a Hebrew role-play: each drawn line with Hebrew read back right to
+    left (a Hebrew line) is a line of the debrief as written."""
+    from textual.widgets import Input, Static
+
+    from assist.roleplay.debrief import to_markdown
+    from assist.roleplay.scenario import load_scenario
+    from assist.ui.roleplay_screen import make_roleplay_app
+    from tests.ui.test_roleplay_tui import session
+
+    sc = load_scenario("he-double-billing")
+    app = make_roleplay_app(sc, session(sc, agent_name="דנה"), export_dir=tmp_path)
+    answer = "זה לא התפקיד שלי, תתקשר לגבייה."
+    async with app.run_test(size=(130, 60)) as pilot:
+        scr = app.roleplay_screen
+        scr.query_one("#rp-input", Input).value = answer
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.press("f5")
+        await pilot.pause()
+        assert scr.report is not None and has_rtl(to_markdown(scr.report))
+        drawn = [r.strip() for r in rows(scr.query_one("#rp-debrief-rtl", Static))]
+        # "1 You: <answer>", a Hebrew line: "You:" at its right, the answer to its left
+        line = next(r for r in drawn if "You" in r and has_rtl(r))
+        assert read_rtl(line) == f"1 You: {answer}", line
+        why = next(r for r in drawn if "Why" in r)
+        assert read_rtl(why).startswith("• Why: מדריך השירות"), why
