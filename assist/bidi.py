@@ -127,6 +127,12 @@ def _clean(line: str) -> str:
     return _CONTROLS.sub("", line)
 
 
+def without_marks(text: str) -> str:
+    """`text` without the invisible direction marks and isolates (LRM, RLM, FSI…PDI): what a
+    document we reorder ourselves must not carry (a terminal may draw them as boxes)."""
+    return _clean(text)
+
+
 def visual(line: str, base: str | None = None) -> str:
     """One logical line in visual (left-to-right drawing) order. `base`: "rtl", "ltr" or None (the
     first strong letter decides). A line without right-to-left letters comes back unchanged

@@ -26,7 +26,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Markdown, Static
 
-from assist.bidi import BidiText, VisualLines, bidi_text, has_rtl, reorder_enabled
+from assist.bidi import BidiText, VisualLines, bidi_text, has_rtl, reorder_enabled, without_marks
 from assist.engine.events import Event
 from assist.roleplay.debrief import build_report, improvement, to_markdown
 from assist.roleplay.dialogue import RolePlay, Turn
@@ -262,7 +262,7 @@ class RolePlayScreen(Screen[None]):
         if rtl:
             from rich.markdown import Markdown as RichMarkdown
 
-            self.query_one("#rp-debrief-rtl", Static).update(VisualLines(RichMarkdown(md)))
+            self.query_one("#rp-debrief-rtl", Static).update(VisualLines(RichMarkdown(without_marks(md))))
         else:
             self.query_one("#rp-debrief-md", Markdown).update(md)
 

@@ -206,3 +206,28 @@ async def test_the_hebrew_roleplay_debrief_reads_right_to_left(tmp_path: Any) ->
         assert read_rtl(line) == f"1 You: {answer}", line
         why = next(r for r in drawn if "Why" in r)
         assert read_rtl(why).startswith("• Why: מדריך השירות"), why
+
+
+async def test_a_stored_hebrew_report_reads_right_to_left_in_the_history() -> None:
+    from textual.app import App
+    from textual.widgets import Static
+
+    from assist.engine.coach import analyze_utterances
+    from assist.engine.lexicon import load_lexicon
+    from assist.ui.history_screen import CallReportScreen
+
+    rep = analyze_utterances(demo_utterances(HE_TXT), load_lexicon("he"), company="אקמה תקשורת", agent_name="דנה",
+                             source="he-call.txt", duration_s=54.0)
+    better = next(e["suggestion"] for e in rep["events"] if e["category"] == "not-my-job")
+
+    class One(App[None]):
+        def on_mount(self) -> None:
+            self.push_screen(CallReportScreen(1, rep))
+
+    app = One()
+    async with app.run_test(size=(140, 80)) as pilot:
+        await pilot.pause()
+        drawn = [r.strip() for r in rows(app.screen.query_one("#call-report-rtl", Static))]
+        line = next(r for r in drawn if "Better" in r and "אצמא" in r)
+        assert read_rtl(line) == f"• Better: {better}", line
+        assert not any(ch in "".join(drawn) for ch in "\u2068\u2069")  # no isolates drawn as boxes
