@@ -16,7 +16,13 @@ a width and reorders each line with the paragraph's direction (right-aligned whe
 `visual_text()` / `visual_text_lines()` do the same for a `rich.text.Text`, carrying its styles
 (a highlighted match stays on its words). Terminals that do their own bidi (GNOME Terminal / VTE,
 Konsole, mlterm) must get logical text instead: `reorder_enabled()` reads ASSIST_BIDI
-(`visual`, the default, or `logical`). Pure functions: no terminal, no I/O.
+(`visual`, the default, or `logical`); `reorder_output(is_terminal)` keeps printed text logical
+when it goes to a pipe or a file. Pure functions: no terminal, no I/O.
+
+The width a line is wrapped at is often known only when rich or Textual lays it out: `BidiText`
+(a rich renderable; `bidi_text()` picks it only when there is something to reorder) wraps and
+reorders at render time, at the width it is given; `VisualLines` reorders the drawn lines of any
+renderable (a Markdown document); `for_terminal()` does it for plain printed lines.
 
 python-bidi is an optional dependency (the `hebrew` extra): without it, `available()` is False and
 every function returns its text in logical order, unchanged.
