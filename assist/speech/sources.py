@@ -87,6 +87,7 @@ BUFFER_S = 300.0
 # A speaker whose device delivers nothing while another's does is padded with silence once it is
 # this far behind, so one stalled device never holds up the other side of the call.
 STALL_S = 1.0
+LEVEL_EVERY = 2  # blocks per level report (0.2 s)
 
 _DEAD: list[Any] = []  # streams of vanished devices, never stopped (see MicSource.close)
 
@@ -202,6 +203,8 @@ class MicSource:
         self._close_lock = threading.Lock()
         self._ended = False
         self._thread: threading.Thread | None = None
+        self._peak: dict[str, float] = {}
+        self._nblocks = 0
         self.overflows = 0  # callbacks whose audio the full raw queue could not take
         self.dropped_s = 0.0  # audio dropped because nobody took it for BUFFER_S
         try:
@@ -340,8 +343,14 @@ class MicSource:
                 self.dropped_s += self.block / RATE
             self._out.append(block)
             self._cond.notify_all()
-        if self.on_levels is not None:
-            self.on_levels({sp: round(min(1.0, rms(x)), 4) for sp, x in block.items()})
+        for sp, x in block.items():
+            self._peak[sp] = max(self._peak.get(sp, 0.0), rms(x))
+        self._nblocks += 1
+        if self.on_levels is not None and self._nblocks % LEVEL_EVERY == 0:
+            # the loudest block of the last LEVEL_EVERY: a meter at 5 Hz is plenty for the eye, and
+            # every redraw costs the UI thread CPU the recogniser wants on a busy machine
+            self.on_levels({sp: round(min(1.0, v), 4) for sp, v in self._peak.items()})
+            self._peak = {}
 
     def _check_inputs(self) -> None:
         """A stream that stopped by itself lost its device (unplugged, the sound server gone)."""
