@@ -48,8 +48,11 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--agent-from-folder", action="store_true",
                    help="the agent's name is the name of the folder a recording is in")
     p.add_argument("--swap", action="store_true", help="stereo: customer on the left, agent on the right")
-    p.add_argument("--mono-speaker", choices=("agent", "customer"), default="agent",
-                   help="who speaks in a mono recording (default: agent)")
+    p.add_argument("--mono-speaker", choices=("voice", "agent", "customer"), default="voice",
+                   help="a mono recording: split into agent and customer by voice (the agent opens the call), "
+                        "or all one speaker (default: voice)")
+    p.add_argument("--embed-audio", action="store_true",
+                   help="each HTML scorecard carries its recording (Opus, ~250 KB per minute) instead of linking it")
     p.set_defaults(func=run)
 
 
@@ -202,11 +205,13 @@ def _write(path: Path, text: str) -> None:
     tmp.replace(path)  # a crash never leaves half a report
 
 
-def _write_outputs(out: Path, job: Job, report: dict[str, Any]) -> None:
+def _write_outputs(out: Path, job: Job, report: dict[str, Any], embed: bool) -> None:
     from assist.report import render
+    from assist.report.player import report_audio_src
 
     _write(out / f"{job.name}.json", json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-    _write(out / f"{job.name}.html", render(report, "html"))
+    page = out / f"{job.name}.html"
+    _write(page, render(report, "html", audio=report_audio_src(report, page, embed=embed)))
 
 
 def _progress() -> Any:
@@ -277,7 +282,7 @@ def _writer(out: Path, store: Any, spec: CallSpec, hashes: dict[str | None, str]
 
             report = redact_report(report)
         j.duration_s = float(report.get("call", {}).get("duration_s") or j.duration_s)
-        _write_outputs(out, j, report)
+        _write_outputs(out, j, report, spec.embed_audio)
         j.call_id = store.save_call(report, kind="batch", agent_name=j.agent, content_hash=j.content_hash,
                                     lexicon_hash=hashes[j.agent], redact=spec.redact)
         j.status, j.report = "scored", report
@@ -303,7 +308,7 @@ def _plan(jobs: list[Job], spec: CallSpec, store: Any, out: Path) -> dict[str | 
         if found is not None:
             j.status, j.call_id = "skipped", found
             if not (out / f"{j.name}.json").exists() or not (out / f"{j.name}.html").exists():
-                _write_outputs(out, j, store.get_report(found))  # a new OUTDIR still gets every report
+                _write_outputs(out, j, store.get_report(found), spec.embed_audio)  # a new OUTDIR still gets every report
         else:
             j.duration_s = probe_duration(j.path)
     return hashes
