@@ -22,6 +22,7 @@ import importlib.util
 import json
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -76,9 +77,8 @@ def dask_cluster(n: int, folder: Path, env: dict[str, str]) -> Iterator[str]:
             c.wait_for_workers(n, timeout=120)
         yield addr
     finally:
-        for p in procs:
-            p.terminate()
-        for p in procs:
+        for p in procs:  # a worker whose scheduler is gone can sit in reconnect attempts: no grace
+            p.kill()
             p.wait()
 
 
@@ -87,6 +87,8 @@ def main() -> int:
     ap.add_argument("--calls", type=int, default=6)
     ap.add_argument("--workers", type=int, nargs="*", default=[1, 2], help="local runs: worker processes")
     ap.add_argument("--cluster", type=int, nargs="*", default=[], help="Dask cluster runs: worker count")
+    ap.add_argument("--repeat", type=int, default=1, help="run the whole list this many times, interleaved "
+                                                          "(on a shared machine the load drifts: compare within a round)")
     ap.add_argument("--semantic", action="store_true", help="also run the semantic detector (default: lexical)")
     ap.add_argument("--engine", choices=("whisper", "vosk"), help="speech engine (default: batch's choice)")
     a = ap.parse_args()
@@ -96,11 +98,11 @@ def main() -> int:
         (d / "calls").mkdir()
         audio_s = synth(a.calls, d / "calls")
         print(f"{a.calls} calls, {audio_s / 60:.1f} audio min, {os.cpu_count()} cores", flush=True)
-        runs = [("local", w) for w in a.workers] + [("cluster", n) for n in a.cluster]
-        for mode, w in runs:
-            out = d / f"out-{mode}-{w}"
+        runs = ([("local", w) for w in a.workers] + [("cluster", n) for n in a.cluster]) * a.repeat
+        for k, (mode, w) in enumerate(runs):
+            out = d / f"out-{mode}-{w}-{k}"
             cmd = [sys.executable, "-m", "assist", "batch", str(d / "calls"), "--out", str(out),
-                   "--db", f"sqlite:///{d / f'h-{mode}-{w}.sqlite3'}"]
+                   "--db", f"sqlite:///{d / f'h-{mode}-{w}-{k}.sqlite3'}"]
             if not a.semantic:
                 cmd.append("--no-semantic")
             if a.engine:
@@ -109,7 +111,7 @@ def main() -> int:
                    "HF_HUB_OFFLINE": "1"}
             with contextlib.ExitStack() as stack:
                 if mode == "cluster":
-                    cmd += ["--cluster", stack.enter_context(dask_cluster(w, d / f"dask-{w}", env))]
+                    cmd += ["--cluster", stack.enter_context(dask_cluster(w, d / f"dask-{w}-{k}", env))]
                 else:
                     cmd += ["--workers", str(w)]
                 load = os.getloadavg()[0]
@@ -127,7 +129,10 @@ def main() -> int:
             results.append(row)
             print(f"{mode} workers={w}: {row['audio_min']} audio min in {row['wall_s']} s wall -> "
                   f"{row['audio_min_per_wall_min']} audio min per wall min ({engine}; load {load:.1f})", flush=True)
-    print(json.dumps({"cores": os.cpu_count(), "load_before": os.getloadavg()[0], "runs": results}))
+    med = {f"{m}-{w}": statistics.median(r["audio_min_per_wall_min"] for r in results if (r["mode"], r["workers"]) == (m, w))
+           for m, w in dict.fromkeys((r["mode"], r["workers"]) for r in results)}
+    print(json.dumps({"cores": os.cpu_count(), "load_after": round(os.getloadavg()[0], 1), "median": med,
+                      "runs": results}))
     return 0
 
 

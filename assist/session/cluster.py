@@ -99,9 +99,11 @@ def worker_check() -> dict[str, Any]:
 
 def _setup_worker_threads(nthreads: int) -> None:
     # Several task threads (or worker processes) on one machine must share its cores, or the math
-    # libraries oversubscribe them. ASSIST_CPU_THREADS set on the worker's command line wins.
+    # libraries oversubscribe them. ASSIST_CPU_THREADS set on the worker's command line wins; then
+    # OMP_NUM_THREADS, which Dask's nanny sets to 1 in each process of `dask worker --nworkers N`.
     if "ASSIST_CPU_THREADS" not in os.environ:
-        os.environ["ASSIST_CPU_THREADS"] = str(max(1, (os.cpu_count() or 1) // max(1, nthreads)))
+        share = os.environ.get("OMP_NUM_THREADS") or str((os.cpu_count() or 1) // max(1, nthreads))
+        os.environ["ASSIST_CPU_THREADS"] = str(max(1, int(share) if share.isdigit() else 1))
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # nothing is ever downloaded at run time
 
 
