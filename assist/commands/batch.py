@@ -5,6 +5,10 @@ goes into the call history (`--db`). Files are scored in parallel worker process
 core: whisper is CPU-bound, more workers only fight over the cores). The main process alone writes
 files and the database, so there is one writer and nothing is half-written.
 
+With `--cluster tcp://HOST:PORT` the files are scored on a Dask cluster's workers instead
+(assist.session.cluster; docs/scale.md): each file's bytes travel with its task and the report comes
+back here, so the one writer is still this process.
+
 Resumable: a file whose content hash and lexicon hash (lexicon + the options that change a score)
 are already in the history is skipped. A file that cannot be read is reported by name at the end;
 the rest are still processed, and the exit code is then 1.
