@@ -170,7 +170,13 @@ def test_cluster_batch_survives_a_killed_worker_and_stores_each_call_once(
     by_hash = {content_hash(calls_dir / f"{n}.wav")[:20]: n for n in rows}
     retried = [by_hash[k.split("-")[2]] for k in held if k.startswith("assist-score-")]
     assert retried and all(rows[n]["worker"] != dead for n in retried), (dead, held, rows)
-    assert {r["worker"] for r in rows.values()} - {dead}, rows  # the living worker did work
+    living = {r["worker"] for r in rows.values()} - {dead}
+    assert living, rows  # the living worker did work …
+    from distributed import Client
+
+    with Client(addr, timeout="30s", set_as_default=False) as c:  # … with one Whisper model for all its calls
+        models = c.run(lambda: len(__import__("assist.speech.whisper_asr", fromlist=["_MODELS"])._MODELS))
+    assert sum(r["worker"] in living for r in rows.values()) >= 2 and set(models.values()) == {1}, models
 
     with open_store(db) as st:  # every call exactly once, each whole
         calls = st.list_calls()
