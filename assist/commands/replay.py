@@ -85,7 +85,8 @@ def _finish(spec: CallSpec, fmt: str | None, out: IO[str] | None, report: dict[s
     from assist.report.player import report_audio_src
 
     # the HTML page plays the recording: linked relative to the page file (or embedded)
-    page = None if out is sys.stdout else getattr(out, "name", None)
+    name = getattr(out, "name", None)  # a path for a file opened by name; stdout's is "<stdout>", an fd's an int
+    page = name if isinstance(name, str) and not name.startswith("<") else None
     audio = report_audio_src(report, page, embed=spec.embed_audio) if fmt == "html" else None
     out.write(render(report, fmt, audio=audio))
     out.flush()
