@@ -5,8 +5,9 @@ ALSA inputs `agent_mic` and `customer_line` (scripts/device-rig.sh, which people
         device_rig.play(stereo)                    # left -> agentmic, right -> softphone (paplay)
         device_rig.unplug("softphone")             # the customer's device disappears
 
-Session-scoped: one server for the run. The environment (PULSE_SERVER, ALSA_CONFIG_PATH) is set
-for this process and restored after; PortAudio is made to list devices again both times. Without
+Module-scoped: one server per test module, gone after it — other tests check what happens on a
+machine with NO audio device, and must not see the rig's. The environment (PULSE_SERVER,
+ALSA_CONFIG_PATH) is set for this process and restored after; PortAudio lists devices again both times. Without
 pulseaudio/paplay the tests skip — which CI (ASSIST_REQUIRE_ALL=1) fails: scripts/setup-system.sh
 installs them.
 """
@@ -96,7 +97,7 @@ def start_rig() -> Rig:
     return Rig(d, env)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def device_rig() -> Iterator[Rig]:
     from assist.speech.devices import rescan
 
