@@ -211,11 +211,8 @@ class CallScreen(Screen[None]):
             case Position(t=t):
                 self.t = t
                 self.gauges.t = t
-            case Status(message=text):
-                self.gauges.status = text
-            case RunningBehind(lag_s=lag):
-                # the pipeline says it every few seconds while behind, and lag 0 once caught up
-                self.gauges.status = f"running behind (lag {lag:.1f} s)" if lag > 0 else self.RUNNING
+            case Status() | RunningBehind():
+                self.gauges.status = status_line(m, self.RUNNING)
             case CallEnded(report=report):
                 self.call_ended(report)
 
@@ -320,3 +317,11 @@ class CallScreen(Screen[None]):
                 self.say("Settings saved (names and engine apply from the next call).")
 
         self.app.push_screen(SettingsScreen(self.config), done)
+
+
+def status_line(m: Status | RunningBehind, running: str) -> str:
+    """The status line for a Status, or for RunningBehind: said every few seconds while recognition
+    is behind, and with lag 0 once it has caught up (back to `running`)."""
+    if isinstance(m, RunningBehind):
+        return f"running behind (lag {m.lag_s:.1f} s)" if m.lag_s > 0 else running
+    return m.message
