@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assist.commands.output import add_redact_option
 from assist.errors import InputError
 
 if TYPE_CHECKING:
@@ -37,6 +38,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--save", action=argparse.BooleanOptionalAction, default=None,
                    help="save to the call history (default: on in the TUI, off with --responses)")
     p.add_argument("--db", metavar="URL", help="call history: SQLAlchemy URL or SQLite file (default: settings, else data dir)")
+    add_redact_option(p)
     p.set_defaults(func=run)
 
 
@@ -135,6 +137,10 @@ def _scripted(args: argparse.Namespace, scenario: Scenario, spec: CallSpec) -> i
         report["saved_id"], lost = session.save_attempt(report)
         if lost:
             print(f"assist: could not save the role-play to the call history ({lost})", file=sys.stderr)
+    if spec.redact:  # the debrief as it leaves the program (the history redacts its own copy)
+        from assist.roleplay.debrief import redact_debrief
+
+        report = redact_debrief(report)
     if args.format == "json":
         _write(json.dumps(report, indent=2, ensure_ascii=False) + "\n", args.output)
     elif args.format == "md":

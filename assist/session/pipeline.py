@@ -96,8 +96,11 @@ class CallPipeline:
         return self._fed_wall[i]
 
     def report_so_far(self, *, source: str, duration_s: float) -> dict[str, Any]:
-        """The report of what the coach holds now (a call whose pipeline never finished)."""
-        return self.coach.report(source=source, duration_s=duration_s)
+        """The report of what the coach holds now (a call whose pipeline never finished), marked
+        `call.partial`: a replay's partial report is saved as files but never stored (issue 14)."""
+        report = self.coach.report(source=source, duration_s=duration_s)
+        report.setdefault("call", {})["partial"] = True
+        return report
 
     # ------------------------------------------------------------------ running
     def _event(self, ev: Event) -> None:

@@ -86,4 +86,4 @@ class RolePlaySession:
     def save_attempt(self, report: dict[str, Any]) -> tuple[int | None, str | None]:
         """Store the role-play in the history (redacted): (its id, None) or (None, the problem)."""
         return save_call(report, url=self.spec.store_url, kind="roleplay", agent_name=self.spec.agent_name,
-                         scenario=report["roleplay"]["scenario"])
+                         scenario=report["roleplay"]["scenario"], redact=self.spec.redact)

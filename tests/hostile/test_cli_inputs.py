@@ -115,11 +115,9 @@ CASES: list[Case] = [
          says="{tmp}/notes.txt: not a call history"),
     Case("db-a-folder", ("history", "--db", "{tmp}/dir"), {"dir/x": "x"}, says="{tmp}/dir: is a folder"),
     Case("db-missing-read-only-history", ("history", "--db", "sqlite:///{tmp}/nonexistent/dir/x.db"),
-         says="{tmp}/nonexistent/dir/x.db: no call history here",
-         pending="command layer: history must call open_store(url, create=False)"),
+         says="{tmp}/nonexistent/dir/x.db: no call history here"),
     Case("db-missing-read-only-report", ("report", "--db", "sqlite:///{tmp}/nonexistent/dir/x.db"),
-         says="{tmp}/nonexistent/dir/x.db: no call history here",
-         pending="command layer: report must call open_store(url, create=False)"),
+         says="{tmp}/nonexistent/dir/x.db: no call history here"),
     # ---------------------------------------------------------------- audio (issue 14: 10)
     Case("audio-six-channels", ("replay", "{tmp}/six.wav", "--format", "json", "--no-semantic"),
          {"six.wav": _six_channels}, says="{tmp}/six.wav: 6 audio channels"),
