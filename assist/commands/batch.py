@@ -193,9 +193,9 @@ def score_file(path: str, spec: CallSpec, agent: str | None) -> tuple[dict[str, 
 
 # ---------------------------------------------------------------------------- the run
 def _write(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)  # a crash never leaves half a report
+    from assist.commands.output import write_output
+
+    write_output(text, str(path))  # whole or not at all; a failure is one line naming the file
 
 
 def _write_outputs(out: Path, job: Job, report: dict[str, Any]) -> None:
@@ -222,16 +222,24 @@ def run(args: argparse.Namespace) -> int:
 
     if args.workers is not None and args.workers < 1:
         raise InputError("--workers must be at least 1")
+    from assist.commands.output import check_folder, check_new_folder
+
     out = Path(args.out)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise InputError(f"cannot create the output folder: {e.strerror}", out) from None
+    # everything that can be refused is, before anything is created (issue 14: nothing left behind)
+    if out.exists():
+        check_folder(out, "output folder")  # read-only storage: said now, not at the first report
+    else:
+        check_new_folder(out)
     paths = collect_files(args.inputs, out)
     if not paths:
         raise InputError(f"no recordings or transcripts found in {' '.join(args.inputs)}")
     spec = call_spec(args)
     store = open_store(spec.store_url)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        store.close()
+        raise InputError(f"cannot create the output folder: {e.strerror}", out) from None
     t_start = time.monotonic()
     jobs = [Job(p, n, p.resolve().parent.name if args.agent_from_folder else None)
             for p, n in zip(paths, unique_names(paths), strict=True)]

@@ -48,9 +48,10 @@ def open_history(url: str | None, *, empty_ok: bool = True) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
-    from assist.commands.analyze import write_output
+    from assist.commands.output import check_output, write_output
     from assist.store import parse_since
 
+    check_output(args.output)  # before the database is opened
     since = parse_since(args.since)
     if args.limit is not None and args.limit < 1:
         raise InputError("--limit must be at least 1")

@@ -16,6 +16,20 @@ def add_channel_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--swap", action="store_true", help="stereo: customer on the left, agent on the right")
     p.add_argument("--mono-speaker", choices=("agent", "customer"), default="agent",
                    help="who speaks in a mono recording (default: agent)")
+    add_pick_option(p)
+
+
+def add_pick_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--channels", metavar="A,C", type=channel_pair,
+                   help="a recording with more than two channels: the agent's and the customer's (from 0)")
+
+
+def channel_pair(v: str) -> tuple[int, int]:
+    """`--channels A,C` -> (A, C): two different channel numbers, counted from 0."""
+    a, sep, c = v.partition(",")
+    if not sep or not a.strip().isdigit() or not c.strip().isdigit() or int(a) == int(c):
+        raise argparse.ArgumentTypeError(f"expected two different channel numbers from 0, like 0,2 (got {v!r})")
+    return int(a), int(c)
 
 
 def call_options(args: argparse.Namespace, **given: Any) -> CallOptions:
@@ -39,6 +53,7 @@ def call_options(args: argparse.Namespace, **given: Any) -> CallOptions:
         store_url=opt("db"),
         swap=bool(opt("swap", False)),
         mono_speaker=opt("mono_speaker"),
+        channels=opt("channels"),
         agent_device=opt("agent_device"),
         customer_device=opt("customer_device"),
         embed_audio=bool(opt("embed_audio", False)),

@@ -57,6 +57,17 @@ def check_folder(folder: Path, what: str = "folder") -> None:
         raise InputError(f"the {what} is read-only: cannot write there", folder)
 
 
+def check_new_folder(folder: Path) -> None:
+    """A folder that does not exist yet: its nearest existing parent must take it."""
+    parent = folder.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise InputError(f"cannot create the folder: {str(parent)!r} is a file", folder)
+    if _read_only(parent):
+        raise InputError(f"cannot create the folder: {str(parent)!r} is read-only", folder)
+
+
 def check_output(path: str | None) -> None:
     """Refuse, before any work, an output path that cannot take the result."""
     if not path or path == "-":
@@ -66,7 +77,11 @@ def check_output(path: str | None) -> None:
         raise InputError("is a folder, not an output file", p)
     if p.exists() and _read_only(p):
         raise InputError("is read-only: not replaced", p)
-    check_folder(p.parent if str(p.parent) else Path("."), "output folder")
+    folder = p.parent if str(p.parent) else Path(".")
+    if not folder.is_dir():
+        raise InputError(f"cannot write: no folder {str(folder)!r}", p)
+    if _read_only(folder):
+        raise InputError(f"cannot write: the folder {str(folder)!r} is read-only", p)
 
 
 @contextlib.contextmanager

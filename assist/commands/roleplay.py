@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assist.commands.output import add_redact_option
+from assist.commands.output import add_redact_option, check_output
 from assist.errors import InputError
 
 if TYPE_CHECKING:
@@ -81,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
     from assist.roleplay.scenario import list_scenarios, load_scenario
 
     folder = _folder(args)
+    check_output(args.output)  # before the call is played (and saved): a bad -o is said at once
     if args.list:
         scs = list_scenarios(folder)
         if args.format == "json":

@@ -72,7 +72,7 @@ def recording_key(spec: CallSpec, kind: str) -> tuple[str, str] | None:
     except OSError:
         return None
     extra = "|".join(str(x) for x in (kind, spec.company, spec.agent_name, spec.engine, spec.model, spec.language,
-                                      spec.channels.swap, spec.channels.mono_speaker))
+                                      spec.channels.swap, spec.channels.mono_speaker, spec.channels.pick))
     return ch, lexicon_hash(spec.lexicon, semantic=spec.semantic, extra=extra)
 
 

@@ -35,7 +35,8 @@ def score_recording(spec: CallSpec, path: str | Path, *, sink: Sink | None = Non
     """The whole-file path: transcribe the recording in one go (fast), then coach it. The audio is
     decoded before any model loads (a bad file costs nothing). `sink`, if given, sees CallStarted,
     each FinalUtterance with its events, and CallEnded, in call order (for `--format jsonl`)."""
-    audio = load_call(path, swap=spec.channels.swap, mono_speaker=spec.channels.mono_speaker)
+    audio = load_call(path, swap=spec.channels.swap, mono_speaker=spec.channels.mono_speaker,
+                      channels=spec.channels.pick)
     detector = _semantic(spec, semantic)
     eng = call_engine(spec, live=False)
     emit: Sink = sink or (lambda m: None)
