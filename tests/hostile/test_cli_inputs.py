@@ -223,14 +223,11 @@ CASES: list[Case] = [
          absent=PII_SECRETS),
     Case("pii-hebrew-spoken-digits", ("analyze", "{tmp}/t.txt", "--no-semantic", "--lexicon", "he", "--format", "json"),
          {"t.txt": HE_PII}, code=0, absent=("אפס חמש ארבע", "ארבע חמש שש שבע"), out_has="[phone]"),
-    Case("pii-batch", ("batch", "{tmp}/t.txt", "--out", "{tmp}/out", "--no-semantic", "--workers", "1", "--db",
-                       "{tmp}/h.db"),
-         {"t.txt": PII}, code=0, may_create=("out", "out/t.json", "out/t.html", "out/summary.json", "h.db", "h.db-wal",
-                                              "h.db-shm"), absent=PII_SECRETS),
     # ---------------------------------------------------------------- transcripts, more (issue 14: 1, 10, 12, 13)
-    Case("txt-64k-lines-is-linear", ("analyze", "{tmp}/big.txt", "--no-semantic", "--format", "json", "-o",
-                                     "{tmp}/r.json"),
-         {"big.txt": _lines(DEMO, 4273)}, code=0, may_create=("r.json",), timeout=150),  # was 213 s
+    # 16,000 lines as a hang guard through the command line; linear time itself is proved where it is
+    # built (tests/engine/test_coach_scaling.py, tests/test_transcript.py), its figure in benchmarks/
+    Case("txt-16k-lines", ("analyze", "{tmp}/big.txt", "--no-semantic", "--format", "json", "-o", "{tmp}/r.json"),
+         {"big.txt": _lines(DEMO, 1067)}, code=0, may_create=("r.json",), timeout=120),
     Case("txt-hebrew-labels", ("analyze", "{tmp}/t.txt", "--no-semantic", "--lexicon", "he", "--format", "json"),
          {"t.txt": "סוכן: שלום, מדברת דנה\nלקוח: היי, יש לי בעיה\n"}, code=0, out_has='"speaker": "customer"'),
     Case("txt-no-internal-seed-names", ("analyze", "{tmp}/t.txt", "--no-semantic", "--format", "md"), {"t.txt": DEMO},

@@ -13,6 +13,8 @@ the recogniser hears is the speech tests' business, what the command writes is t
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import subprocess
@@ -77,8 +79,18 @@ def env(tmp: Path) -> dict[str, str]:
 
 
 def assist(tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """A separate process (batch: its workers set thread counts process-wide)."""
     return subprocess.run([sys.executable, "-m", "assist", *args], cwd=tmp, env=env(tmp), capture_output=True,
                           text=True, timeout=300)
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    """`assist ARGS` in this process (as fast as a test can be; `home` points settings and data at
+    the test's folder), with what it printed."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli.main(list(args))
+    return subprocess.CompletedProcess(list(args), code, out.getvalue(), err.getvalue())
 
 
 def db_text(db: Path) -> str:
@@ -88,23 +100,23 @@ def db_text(db: Path) -> str:
 
 # ---------------------------------------------------------------------------------------- analyze
 @pytest.mark.parametrize("fmt", ["json", "md", "html"])
-def test_analyze_exports_are_redacted(fmt: str, call_txt: Path, tmp_path: Path) -> None:
+def test_analyze_exports_are_redacted(fmt: str, call_txt: Path, tmp_path: Path, home: Path) -> None:
     out = tmp_path / f"r.{fmt}"
-    r = assist(tmp_path, "analyze", str(call_txt), "--no-semantic", "--format", fmt, "-o", str(out))
+    r = run("analyze", str(call_txt), "--no-semantic", "--format", fmt, "-o", str(out))
     assert r.returncode == 0, r.stderr
     assert_clean(out)
     assert "[card]" in out.read_text(encoding="utf-8")
     if fmt == "json":
         assert json.loads(out.read_text(encoding="utf-8"))["call"]["redacted"] is True
     clear = tmp_path / f"clear.{fmt}"
-    r = assist(tmp_path, "analyze", str(call_txt), "--no-semantic", "--format", fmt, "-o", str(clear), "--no-redact")
+    r = run("analyze", str(call_txt), "--no-semantic", "--format", fmt, "-o", str(clear), "--no-redact")
     assert r.returncode == 0, r.stderr
     assert set(leaked(clear.read_text(encoding="utf-8"))) >= {"4111 1111 1111 1111", "dana.cohen@example.com"}
 
 
-def test_analyze_summary_and_stdout_are_redacted(call_txt: Path, tmp_path: Path) -> None:
+def test_analyze_summary_and_stdout_are_redacted(call_txt: Path, home: Path) -> None:
     for args in ((), ("--format", "json")):
-        r = assist(tmp_path, "analyze", str(call_txt), "--no-semantic", *args)
+        r = run("analyze", str(call_txt), "--no-semantic", *args)
         assert r.returncode == 0 and not leaked(r.stdout), (args, leaked(r.stdout))
 
 
@@ -238,28 +250,27 @@ I will refund the second charge today, and call you back on Thursday before noon
 
 
 @pytest.mark.parametrize("fmt", ["json", "md", "text"])
-def test_roleplay_debrief_and_stored_attempt_are_redacted(fmt: str, tmp_path: Path) -> None:
+def test_roleplay_debrief_and_stored_attempt_are_redacted(fmt: str, tmp_path: Path, home: Path) -> None:
     answers = tmp_path / "answers.txt"
     answers.write_text(ANSWERS, encoding="utf-8")
     db = tmp_path / "h.sqlite3"
     out = tmp_path / "debrief.out"
-    r = assist(tmp_path, "roleplay", "double-billing", "--responses", str(answers), "--format", fmt, "-o", str(out),
-               "--save", "--db", str(db), "--no-semantic")
+    r = run("roleplay", "double-billing", "--responses", str(answers), "--format", fmt, "-o", str(out),
+            "--save", "--db", str(db), "--no-semantic")
     assert r.returncode == 0, r.stderr
     assert_clean(out)
     assert not leaked(db_text(db))
-    r = assist(tmp_path, "roleplay", "double-billing", "--responses", str(answers), "--format", fmt, "--no-redact",
-               "--no-semantic")
+    r = run("roleplay", "double-billing", "--responses", str(answers), "--format", fmt, "--no-redact",
+            "--no-semantic")
     assert r.returncode == 0 and "4111 1111 1111 1111" in r.stdout
 
 
-def test_roleplay_debrief_reads_the_history_without_creating_it(tmp_path: Path) -> None:
+def test_roleplay_debrief_reads_the_history_without_creating_it(tmp_path: Path, home: Path) -> None:
     """Issue 14 (6): reading earlier attempts (the debrief's "since last time") created the database."""
     answers = tmp_path / "answers.txt"
     answers.write_text(ANSWERS, encoding="utf-8")
     for extra in ((), ("--db", str(tmp_path / "nowhere" / "x.db"))):
-        r = assist(tmp_path, "roleplay", "double-billing", "--responses", str(answers), "--format", "json",
-                   "--no-semantic", *extra)
+        r = run("roleplay", "double-billing", "--responses", str(answers), "--format", "json", "--no-semantic", *extra)
         assert r.returncode == 0 and r.stderr == "", r.stderr
         assert json.loads(r.stdout)["score"] >= 0
     assert not (tmp_path / "data").exists() and not (tmp_path / "nowhere").exists()
