@@ -76,9 +76,11 @@ def recording_key(spec: CallSpec, kind: str) -> tuple[str, str] | None:
     return ch, lexicon_hash(spec.lexicon, semantic=spec.semantic, extra=extra)
 
 
-def previous_attempts(scenario: str, agent_name: str | None, url: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
+def previous_attempts(scenario: str, agent_name: str | None, url: str | None = None, *,
+                      missing_ok: bool = True) -> tuple[list[dict[str, Any]], str | None]:
     """Earlier role-play reports of this scenario (this trainee's, when named), oldest first, and
-    the problem if the history could not be read."""
+    the problem if the history could not be read. Nothing is created; no history at all is a first
+    attempt, or (not `missing_ok`: a history named on purpose that is not there) the problem."""
     from assist.store import NoStoreError, open_store
 
     try:
@@ -86,8 +88,8 @@ def previous_attempts(scenario: str, agent_name: str | None, url: str | None = N
         with open_store(url, create=False) as store:
             rows = store.list_calls(kind="roleplay", scenario=scenario, agent=agent_name or None, limit=HISTORY_LIMIT)
             reports = [store.get_report(r.id) for r in rows]
-    except NoStoreError:
-        return [], None  # nothing stored yet: a first attempt, nothing to compare with
+    except NoStoreError as e:
+        return [], None if missing_ok else str(e)  # nothing stored yet: nothing to compare with
     except Exception as e:  # a broken history must not cost the trainee the debrief
         return [], _one_line(e)
     return list(reversed(reports)), None  # list_calls gives newest first
