@@ -104,6 +104,20 @@ ANSWERS = "Thank you for calling Acme Telecom, this is Dana.\nI understand. I wi
 GOOD_UTT = {"speaker": "agent", "text": "hello, this is Dana", "start": 0.0, "end": 1.0}
 KEEP = "previous report, must survive\n"
 
+# The issue's thirteen reproductions, and where each is a row (or, for the TUI, a test):
+#  1 quadratic analysis: txt-16k-lines (linearity: tests/engine/test_coach_scaling.py, tests/test_transcript.py)
+#  2 NaN/Infinity times: json-nan-time, jsonl-infinity-time, batch-one-nan-file-scores-the-rest
+#  3 catastrophic regex: lexicon-catastrophic-does-not-freeze, lexicon-lookahead, scenario-*-commitment*
+#  4 exports not redacted: pii-analyze-json, pii-analyze-summary (every path out: test_paths_out.py)
+#  5 spoken / split personal data: pii-*, pii-hebrew-spoken-digits (the live log: test_paths_out.py)
+#  6 store URLs: db-* (db-missing-read-only-* : nothing created)
+#  7 batch on read-only storage: out-batch-read-only-folder, out-batch-under-read-only-folder
+#  8 replay emptied -o before reading the input: audio-missing-keeps-output(-jsonl), audio-random-bytes
+#  9 replay screen polluted the history: tests/hostile/test_replay_history.py (the TUI's save path)
+# 10 speaker labels, six channels: txt-supervisor-*, txt-hebrew-labels, audio-six-channels*
+# 11 settings: settings-unknown-engine, settings-path-is-a-folder, settings-file-with-bad-engine
+# 12 internal names: txt-no-internal-seed-names (the 60x15 layout is tests/ui's)
+# 13 "Not …" openers: txt-opens-with-not
 CASES: list[Case] = [
     # ---------------------------------------------------------------- transcripts (issue 14: 2, 10)
     Case("json-nan-time", ("analyze", "{tmp}/t.json", "--format", "json", "--no-semantic", "-o", "{tmp}/keep.json"),
