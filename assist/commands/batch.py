@@ -47,6 +47,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--swap", action="store_true", help="stereo: customer on the left, agent on the right")
     p.add_argument("--mono-speaker", choices=("agent", "customer"), default="agent",
                    help="who speaks in a mono recording (default: agent)")
+    from assist.commands.options import add_pick_option
+
+    add_pick_option(p)  # --channels A,C: recordings with more than two channels
     p.set_defaults(func=run)
 
 
@@ -153,6 +156,8 @@ def settings_hash(spec: CallSpec, agent: str | None) -> str:
 
     extra = "|".join(str(x) for x in (spec.company, agent or spec.agent_name, spec.engine, spec.model,
                                       spec.channels.swap, spec.channels.mono_speaker))
+    if spec.channels.pick is not None:  # only then: hashes stored before --channels existed still match
+        extra += f"|channels={spec.channels.pick[0]},{spec.channels.pick[1]}"
     return lexicon_hash(spec.lexicon, semantic=spec.semantic, extra=extra)
 
 
