@@ -94,6 +94,9 @@ def output_stream(path: str | None) -> Iterator[IO[str]]:
         return
     check_output(path)
     p = Path(path)
+    if p.is_symlink():  # write where the link points, as open(path, "w") did; the link stays a link
+        p = p.resolve()
+        check_output(str(p))
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent if str(p.parent) else ".")
     except OSError as e:

@@ -278,3 +278,12 @@ def test_roleplay_debrief_reads_the_history_without_creating_it(tmp_path: Path, 
         said = r.stderr.strip().splitlines()
         assert said == [] if not extra else (len(said) == 1 and str(missing) in said[0]), r.stderr
     assert not (tmp_path / "data").exists() and not (tmp_path / "nowhere").exists()
+
+
+def test_output_through_a_symlink_keeps_the_link(call_txt: Path, tmp_path: Path, home: Path) -> None:
+    target = tmp_path / "real.json"
+    target.write_text("old\n", encoding="utf-8")
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    assert run("analyze", str(call_txt), "--no-semantic", "--format", "json", "-o", str(link)).returncode == 0
+    assert link.is_symlink() and json.loads(target.read_text(encoding="utf-8"))["schema"] == "assist.report/1"
