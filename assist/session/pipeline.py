@@ -220,6 +220,11 @@ class CallPipeline:
         report = self.coach.report(source=self.source.name, duration_s=self.position,
                                    engine=self.engine, model=self.model,
                                    mode="realtime" if self.source.realtime else "streaming")
+        duration = getattr(self.source, "duration", None)  # a recording's; a microphone has none
+        if duration is not None and self.position < float(duration) - 0.5:
+            # stopped before the recording's end (a replay quit during its analysis): not the call's
+            # score, so it is saved as files but never stored (issue 14)
+            report.setdefault("call", {})["partial"] = True
         self.sink(CallEnded(report))
         return report
 

@@ -75,3 +75,38 @@ def test_a_replay_quit_before_its_analysis_ended_is_not_stored(tmp_path: Path) -
     save_report(partial, spec, "live", kind="live")
     with open_store(str(tmp_path / "h.sqlite3")) as store:
         assert [c.kind for c in store.list_calls()] == ["live"]
+
+
+class _Silent:
+    """A recogniser that hears nothing (this layer's test: what the pipeline reports, not what is heard)."""
+
+    def accept(self, samples: Any) -> list[Any]:
+        return []
+
+    def finish(self) -> list[Any]:
+        return []
+
+
+def _pipeline_report(stop_at_s: float | None) -> dict[str, Any]:
+    """A 6 s recording through the real streaming pipeline; `stop_at_s`: quit there (as the replay
+    screen's `q` does: pipe.stop(), and the analysis ends with CallEnded)."""
+    from assist.session.messages import CallMessage, Position
+    from assist.speech.audio import CallAudio
+    from assist.speech.sources import FileSource
+
+    t = np.zeros(6 * 16000, dtype=np.float32)
+    spec = resolve_spec(CallOptions(semantic=False), Config())
+    pipe: CallPipeline | None = None
+
+    def sink(m: CallMessage) -> None:
+        if stop_at_s is not None and isinstance(m, Position) and m.t >= stop_at_s and pipe is not None:
+            pipe.stop()
+
+    pipe = CallPipeline(FileSource(CallAudio({"agent": t, "customer": t}, "call.wav"), block_s=0.25),
+                        lambda sp: _Silent(), Coach(spec.lexicon), sink)  # type: ignore[arg-type,return-value]
+    return pipe.run()
+
+
+def test_a_replay_stopped_during_its_analysis_reports_partial_and_a_whole_one_does_not() -> None:
+    assert _pipeline_report(stop_at_s=1.0)["call"].get("partial") is True
+    assert "partial" not in _pipeline_report(stop_at_s=None)["call"]
