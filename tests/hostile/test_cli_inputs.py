@@ -284,8 +284,8 @@ CASES: list[Case] = [
     Case("models-unknown", ("models", "path", "no-such-model"), says="unknown model 'no-such-model'"),
     Case("settings-bad-toml", ("settings", "--show"), {"config.toml": "company = \n"}, says="{tmp}/config.toml",
          env={"ASSIST_CONFIG": "{tmp}/config.toml"}),
-    Case("devices-bad-settings", ("devices",), {"config.toml": "engine = \n"}, code=2, lines=0,
-         env={"ASSIST_CONFIG": "{tmp}/config.toml"}),
+    # `devices` reads no file (what it finds depends on the machine): only its usage can be hostile
+    Case("devices-unknown-option", ("devices", "--all-of-them"), says="unrecognized arguments: --all-of-them"),
     Case("db-colons-batch", ("batch", "{tmp}/t.txt", "--out", "{tmp}/out", "--db", "::::"),
          {"t.txt": "AGENT: hello\n"}, says="'::::' is neither a database URL"),
     Case("db-a-folder-report", ("report", "--db", "{tmp}/dir"), {"dir/x": "x"}, says="{tmp}/dir: is a folder"),
