@@ -101,9 +101,12 @@ def output_stream(path: str | None) -> Iterator[IO[str]]:
         fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent if str(p.parent) else ".")
     except OSError as e:
         raise InputError(f"cannot write: {e.strerror}", p) from None
+    os.close(fd)
     ok = False
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
+        # opened by name (not fdopen): the stream's `name` is a path in the destination's folder, which
+        # an HTML page uses to link its recording relative to itself
+        with open(tmp, "w", encoding="utf-8") as f:
             yield f  # an error of the command's own comes out of here and leaves `path` alone
             _finish(f, p)
         _keep_mode(Path(tmp), p)
