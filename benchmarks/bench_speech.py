@@ -53,6 +53,15 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
+def _cpu_s() -> float:
+    """This process's CPU time, all threads: what the work costs, less swayed by the machine's load
+    than wall time (which on a shared machine waits for other engineers' jobs too)."""
+    import resource
+
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
 def _spec(path: str, **options: Any) -> Any:
     """The call as `assist replay PATH --company Acme --agent-name Dana --no-semantic` resolves it."""
     from assist.config import Config
@@ -93,7 +102,7 @@ def child_bare(path: str) -> dict[str, Any]:
         segs, _ = model.transcribe(track, language="en", beam_size=5, word_timestamps=True,
                                    condition_on_previous_text=False, hotwords="Acme Dana", vad_filter=True)
         words += sum(len(s.words or []) for s in segs)
-    return {"wall_s": time.monotonic() - t0, "peak_mb": _peak_mb(), "words": words}
+    return {"wall_s": time.monotonic() - t0, "peak_mb": _peak_mb(), "cpu_s": _cpu_s(), "words": words}
 
 
 def child_replay(path: str, *extra: str) -> dict[str, Any]:
@@ -103,7 +112,7 @@ def child_replay(path: str, *extra: str) -> dict[str, Any]:
     t0 = time.monotonic()
     rc = main(["replay", path, "--format", "json", "-o", os.devnull, "--company", "Acme", "--agent-name", "Dana",
                *extra])
-    return {"wall_s": time.monotonic() - t0, "peak_mb": _peak_mb(), "rc": rc,
+    return {"wall_s": time.monotonic() - t0, "peak_mb": _peak_mb(), "cpu_s": _cpu_s(), "rc": rc,
             "torch_loaded": "torch" in sys.modules, "transformers_loaded": "transformers" in sys.modules}
 
 
@@ -193,7 +202,10 @@ def replay_cost(runs: int, path: Path, extra: list[str]) -> dict[str, Any]:
         replay.append(run_child("replay", str(path), *extra))
     b = statistics.median(r["process_s"] for r in bare)
     rp = statistics.median(r["process_s"] for r in replay)
-    return {"file": str(path), "bare_s": b, "replay_s": rp, "ratio": rp / b,
+    bc = statistics.median(r["cpu_s"] for r in bare)
+    rc = statistics.median(r["cpu_s"] for r in replay)
+    return {"file": str(path), "bare_s": b, "replay_s": rp, "ratio": rp / b, "bare_cpu_s": bc, "replay_cpu_s": rc,
+            "cpu_ratio": rc / bc,
             "ratios": [round(r["process_s"] / x["process_s"], 3) for r, x in zip(replay, bare, strict=True)],
             "bare_peak_mb": max(r["peak_mb"] for r in bare), "replay_peak_mb": max(r["peak_mb"] for r in replay),
             "torch_loaded": any(r["torch_loaded"] for r in replay), "extra": extra}
@@ -202,7 +214,8 @@ def replay_cost(runs: int, path: Path, extra: list[str]) -> dict[str, Any]:
 def print_replay_cost(r: dict[str, Any]) -> None:
     print(f"replay cost ({Path(r['file']).name}{' ' + ' '.join(r['extra']) if r['extra'] else ''}): "
           f"assist replay {r['replay_s']:.1f} s vs bare faster-whisper {r['bare_s']:.1f} s = "
-          f"{r['ratio']:.2f}x (per run {r['ratios']}); peak {r['replay_peak_mb']:.0f} MB vs {r['bare_peak_mb']:.0f} MB; "
+          f"{r['ratio']:.2f}x (per run {r['ratios']}); CPU time {r['replay_cpu_s']:.1f} s vs {r['bare_cpu_s']:.1f} s = "
+          f"{r['cpu_ratio']:.2f}x; peak {r['replay_peak_mb']:.0f} MB vs {r['bare_peak_mb']:.0f} MB; "
           f"torch imported: {r['torch_loaded']}")
 
 
