@@ -143,6 +143,10 @@ class NumpyEncoder:
     dim = 384
 
     def __init__(self, folder: Path) -> None:
+        # Nothing here talks to a hub; set as the torch path does, so that no library this process
+        # imports later (transformers for another model) reaches for the network either.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         from assist.engine.minilm import NumpyMiniLM
 
         self.folder = folder
