@@ -16,7 +16,13 @@ a width and reorders each line with the paragraph's direction (right-aligned whe
 `visual_text()` / `visual_text_lines()` do the same for a `rich.text.Text`, carrying its styles
 (a highlighted match stays on its words). Terminals that do their own bidi (GNOME Terminal / VTE,
 Konsole, mlterm) must get logical text instead: `reorder_enabled()` reads ASSIST_BIDI
-(`visual`, the default, or `logical`). Pure functions: no terminal, no I/O.
+(`visual`, the default, or `logical`); `reorder_output(is_terminal)` keeps printed text logical
+when it goes to a pipe or a file. Pure functions: no terminal, no I/O.
+
+The width a line is wrapped at is often known only when rich or Textual lays it out: `BidiText`
+(a rich renderable; `bidi_text()` picks it only when there is something to reorder) wraps and
+reorders at render time, at the width it is given; `VisualLines` reorders the drawn lines of any
+renderable (a Markdown document); `for_terminal()` does it for plain printed lines.
 
 python-bidi is an optional dependency (the `hebrew` extra): without it, `available()` is False and
 every function returns its text in logical order, unchanged.
@@ -127,6 +133,12 @@ def _clean(line: str) -> str:
     return _CONTROLS.sub("", line)
 
 
+def without_marks(text: str) -> str:
+    """`text` without the invisible direction marks and isolates (LRM, RLM, FSI…PDI): what a
+    document we reorder ourselves must not carry (a terminal may draw them as boxes)."""
+    return _clean(text)
+
+
 def visual(line: str, base: str | None = None) -> str:
     """One logical line in visual (left-to-right drawing) order. `base`: "rtl", "ltr" or None (the
     first strong letter decides). A line without right-to-left letters comes back unchanged
@@ -195,7 +207,7 @@ def visual_text(text: Text, base: str | None = None) -> Text:
     from rich.text import Text as _Text
 
     plain = text.plain
-    if not has_rtl(plain):
+    if not has_rtl(plain) and base != "rtl":  # a wrapped line of an RTL paragraph may hold no Hebrew ("15:00.")
         return text.copy()
     keep = [i for i, ch in enumerate(plain) if not _CONTROLS.match(ch)]
     clean = "".join(plain[i] for i in keep)
@@ -238,3 +250,180 @@ def visual_text_lines(text: Text, width: int, base: str | None = None, align: bo
             v = _Text(" " * max(0, width - v.cell_len)) + v
         out.append(v)
     return out
+
+
+def reorder_output(is_terminal: bool, environ: Mapping[str, str] | None = None) -> bool:
+    """Whether text printed to a stream goes out in visual order. Terminals mostly draw what they
+    get left to right (xterm, tmux, Windows Terminal, iTerm2, the Linux console), so a terminal
+    gets visual order; a pipe or a file gets logical order, because what reads it (an editor, a
+    browser, grep, another program) applies bidi itself or needs the text as typed. ASSIST_BIDI
+    decides instead when set: `visual` always, `logical` (or 0/off) never."""
+    env = os.environ if environ is None else environ
+    if BIDI_ENV in env:
+        return reorder_enabled(env)
+    return is_terminal
+
+
+def _truncate(text: Text, width: int) -> Text:
+    """A one-line Text cut to `width` cells in logical order, "…" at its logical end (cut after
+    reordering, the ellipsis would eat the start of a Hebrew phrase at a line's end)."""
+    if text.cell_len <= width:
+        return text
+    out = text.copy()
+    out.truncate(max(0, width - 1))
+    while out.cell_len > max(0, width - 1):
+        out.right_crop(1)
+    out.append("…")
+    return out
+
+
+class BidiText:
+    """A rich renderable for a logical `Text` that may hold right-to-left words: at render time,
+    when the width is known, each paragraph (newline) is wrapped at that width in logical order and
+    each line reordered for a left-to-right terminal (`visual_text_lines`), right-to-left paragraphs
+    right-aligned. `base` forces the paragraphs' direction: "ltr" for an English template with a
+    Hebrew value in it (a label, a checklist line), None for content (its first strong letter
+    decides). A text without right-to-left letters, or with reordering off, renders as the plain
+    `Text` would (English screens are unchanged). A `no_wrap` Text is cut (with "…") before
+    reordering. `fill`: a right-to-left text asks for all the width it is offered (a widget, a
+    transcript column); without it, it is measured by its words (a column of a compact table)."""
+
+    def __init__(self, text: Text | str, base: str | None = None, *, align: bool = True,
+                 enabled: bool | None = None, fill: bool = True) -> None:
+        from rich.text import Text as _Text
+
+        self.text = _Text(text) if isinstance(text, str) else text
+        self.base = base
+        self.align = align
+        self.fill = fill
+        self.enabled = reorder_enabled() if enabled is None else enabled
+
+    @property
+    def plain(self) -> str:
+        return self.text.plain
+
+    def lines(self, width: int) -> list[Text]:
+        """The visual lines at `width` cells (logical text wrapped, then reordered)."""
+        out: list[Text] = []
+        for para in self.text.split("\n", allow_blank=True):
+            if self.text.no_wrap:
+                para = _truncate(para, width)
+            if not para.plain:
+                out.append(para)
+                continue
+            base = self.base or direction(_clean(para.plain))
+            out.extend(visual_text_lines(para, width, base, align=self.align))
+        return out
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        if not self.enabled or not available() or not has_rtl(self.text.plain):
+            yield self.text
+            return
+        width = max(1, options.max_width)
+        lines = self.lines(width)
+        # already wrapped to the width: the Text must not wrap or justify again
+        yield _joined(lines, self.text)
+
+    def __rich_measure__(self, console: Any, options: Any) -> Any:
+        from rich.measure import Measurement
+
+        m = Measurement.get(console, options, self.text)
+        if self.fill and self.align and self.enabled and has_rtl(self.text.plain):
+            # right-aligned lines need the whole width they are given (a table column, a widget);
+            # measured by their text alone, a short Hebrew line would sit at the left of its cell
+            return Measurement(m.minimum, max(m.minimum, options.max_width))
+        return m
+
+
+def _joined(lines: list[Text], like: Text) -> Text:
+    from rich.text import Text as _Text
+
+    out = _Text("\n").join(lines)
+    out.no_wrap = True
+    out.overflow = "crop"
+    out.justify = "left"
+    out.end = like.end
+    return out
+
+
+def bidi_text(text: Text, base: str | None = None) -> Text | BidiText:
+    """`text` itself when it needs no reordering (no right-to-left letter, or ASSIST_BIDI=logical),
+    else a BidiText: widgets that show English keep handing their Text over exactly as before."""
+    if has_rtl(text.plain) and reorder_enabled() and available():
+        return BidiText(text, base)
+    return text
+
+
+def for_terminal(text: str, width: int) -> str:
+    """Plain text (lines of English templates and Hebrew) as a terminal that draws left to right
+    must get it: each line wrapped at `width` first (the terminal would wrap the visual line and
+    put the end of a Hebrew sentence on the first row), then reordered in its own direction,
+    right-to-left lines right-aligned. Lines without right-to-left letters are left as they are;
+    a line's indentation stays at its left. A line's direction is that of most of its letters (an
+    English label before a Hebrew answer, "you: …", makes a Hebrew line), and in a right-to-left
+    line an arrow turns round and curly quotes become straight ones."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        if not has_rtl(line):
+            out.append(line)
+            continue
+        body = line.lstrip(" ")
+        indent = " " * (len(line) - len(body))
+        base = dominant(body)
+        if base == "rtl":
+            body = body.translate(_ARROWS)
+        out.extend(indent + v for v in visual_lines(body, max(1, width - len(indent)), base))
+    return "\n".join(out)
+
+
+# "→" is not mirrored by the algorithm; curly quotes in a right-to-left line point outwards (”…“)
+_ARROWS = str.maketrans({"→": "←", "←": "→", "⇒": "⇐", "⇐": "⇒", "“": '"', "”": '"'})
+
+
+def dominant(text: str) -> str:
+    """"rtl" when most of the strong letters of `text` are right-to-left, else "ltr"."""
+    rtl = sum(1 for ch in text if unicodedata.bidirectional(ch) in ("R", "AL"))
+    ltr = sum(1 for ch in text if unicodedata.bidirectional(ch) == "L")
+    return "rtl" if rtl > ltr else "ltr"
+
+
+class VisualLines:
+    """Any rich renderable (a Markdown document with tables and lists) drawn at the width it is
+    given — rich wraps it, in logical order — and then each drawn line that holds right-to-left
+    letters put in visual order, its indentation kept. For documents whose layout rich owns (a
+    widget that wraps its own paragraphs cannot be reordered after wrapping). A drawn line does not
+    know its paragraph, so its direction is that of most of its letters (`dominant`: "You: <a
+    Hebrew answer>" is a Hebrew line, "לוי (angry) · language he" an English one), or `base`."""
+
+    def __init__(self, renderable: Any, base: str | None = None, *, enabled: bool | None = None) -> None:
+        self.renderable = renderable
+        self.base = base
+        self.enabled = reorder_enabled() if enabled is None else enabled
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        from rich.segment import Segment
+        from rich.text import Text as _Text
+
+        for segments in console.render_lines(self.renderable, options, pad=False):
+            line = _Text(no_wrap=True, overflow="crop", end="")
+            for seg in segments:
+                if not seg.control:
+                    line.append(seg.text, seg.style)
+            plain = line.plain
+            if self.enabled and available() and has_rtl(plain):
+                body = plain.strip(" ")
+                lead = len(plain) - len(plain.lstrip(" "))
+                end = lead + len(body)
+                base = self.base or dominant(body)
+                mid = line[lead:end]
+                if base == "rtl":
+                    mid.plain = mid.plain.translate(_ARROWS)  # same length: the styles stay put
+                line = line[:lead] + visual_text(mid, base) + line[end:]
+                line.no_wrap, line.overflow, line.end = True, "crop", ""
+            yield line
+            yield Segment.line()
+
+    def __rich_measure__(self, console: Any, options: Any) -> Any:
+        from rich.measure import Measurement
+
+        return Measurement.get(console, options, self.renderable)

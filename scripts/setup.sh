@@ -7,4 +7,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 pip="python3 -m pip install -q --disable-pip-version-check -c constraints.txt"
 $pip "torch==2.13.0"
-$pip -e ".[semantic,korean,multilingual,hebrew,voices,dev]"
+$pip -e ".[semantic,korean,multilingual,hebrew,voices,cluster,dev]"

@@ -12,9 +12,11 @@ from rich.console import Console
 from rich.text import Text
 
 from assist.bidi import (
+    BidiText,
     direction,
     has_rtl,
     reorder_enabled,
+    reorder_output,
     visual,
     visual_lines,
     visual_text,
@@ -143,6 +145,43 @@ def test_the_switch_for_terminals_that_do_their_own_bidi() -> None:
     assert reorder_enabled({}) is True
     assert reorder_enabled({"ASSIST_BIDI": "logical"}) is False
     assert reorder_enabled({"ASSIST_BIDI": "visual"}) is True
+
+
+def test_printed_text_is_visual_on_a_terminal_logical_in_a_pipe_unless_told() -> None:
+    assert reorder_output(True, {}) is True and reorder_output(False, {}) is False
+    assert reorder_output(True, {"ASSIST_BIDI": "logical"}) is False
+    assert reorder_output(False, {"ASSIST_BIDI": "visual"}) is True
+
+
+def _drawn(renderable: object, width: int) -> list[str]:
+    c = Console(width=width, force_terminal=False, color_system=None)
+    with c.capture() as cap:
+        c.print(renderable)
+    return cap.get().splitlines()
+
+
+def test_bidi_text_wraps_at_the_width_it_is_given_then_reorders() -> None:
+    line = "אני אחזור אליך ביום חמישי ב-3 pm, מספר 12345"
+    drawn = _drawn(BidiText(line, enabled=True), 24)
+    assert [x.rstrip() for x in drawn] == visual_lines(line, 24)
+    assert drawn[0].rstrip().endswith("ינא")  # the sentence starts at the top right
+    assert all(len(x.rstrip()) == 24 for x in drawn)  # right-aligned
+    # a wrapped line of a right-to-left paragraph without Hebrew keeps the paragraph's direction
+    assert _drawn(BidiText("עד 15:00.", enabled=True), 6)[1].strip() == ".15:00"
+    # English, or reordering off: the Text as it was
+    assert _drawn(BidiText("the router is fine", enabled=True), 10) == _drawn(Text("the router is fine"), 10)
+    assert _drawn(BidiText(line, enabled=False), 24) == _drawn(Text(line), 24)
+
+
+def test_bidi_text_in_a_compact_table_and_cut_lines() -> None:
+    from rich.table import Table
+
+    t = Table.grid()
+    t.add_row("x", BidiText("שלום", enabled=True, fill=False))
+    assert _drawn(t, 40) == ["xםולש"]  # measured by its words, the table stays compact
+    # a no_wrap line is cut in logical order: the ellipsis at the end of the Hebrew, its start kept
+    cut = _drawn(BidiText(Text("00:13 — “זה לא התפקיד שלי”", no_wrap=True), base="ltr", enabled=True), 14)
+    assert cut == ["00:13 — “ל הז…"], cut
 
 
 # ----------------------------------------------------------------------------- Markdown

@@ -5,6 +5,10 @@ goes into the call history (`--db`). Files are scored in parallel worker process
 core: whisper is CPU-bound, more workers only fight over the cores). The main process alone writes
 files and the database, so there is one writer and nothing is half-written.
 
+With `--cluster tcp://HOST:PORT` the files are scored on a Dask cluster's workers instead
+(assist.session.cluster; docs/scale.md): each file's bytes travel with its task and the report comes
+back here, so the one writer is still this process.
+
 Resumable: a file whose content hash and lexicon hash (lexicon + the options that change a score)
 are already in the history is skipped. A file that cannot be read is reported by name at the end;
 the rest are still processed, and the exit code is then 1.
@@ -41,12 +45,18 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--out", required=True, metavar="OUTDIR", help="where the per-call reports and summary go")
     p.add_argument("--db", metavar="URL", help="call history: SQLAlchemy URL or SQLite file (default: data dir)")
     p.add_argument("--workers", type=int, metavar="N", help="parallel processes (default: number of cores)")
+    p.add_argument("--cluster", metavar="tcp://HOST:PORT",
+                   help="score on a running Dask scheduler's workers instead of local processes (docs/scale.md; "
+                        "needs assist[cluster]); this machine still writes every report and the history")
     p.add_argument("--no-redact", action="store_true", help="keep card numbers, phones, e-mails, IDs in output")
     p.add_argument("--agent-from-folder", action="store_true",
                    help="the agent's name is the name of the folder a recording is in")
     p.add_argument("--swap", action="store_true", help="stereo: customer on the left, agent on the right")
-    p.add_argument("--mono-speaker", choices=("agent", "customer"), default="agent",
-                   help="who speaks in a mono recording (default: agent)")
+    p.add_argument("--mono-speaker", choices=("voice", "agent", "customer"), default="voice",
+                   help="a mono recording: split into agent and customer by voice (the agent opens the call), "
+                        "or all one speaker (default: voice)")
+    p.add_argument("--embed-audio", action="store_true",
+                   help="each HTML scorecard carries its recording (Opus, ~250 KB per minute) instead of linking it")
     p.set_defaults(func=run)
 
 
@@ -61,6 +71,7 @@ class Job:
     status: str = "todo"  # todo | skipped | scored | failed
     call_id: int | None = None
     error: str | None = None
+    worker: str | None = None  # the cluster worker that scored it (--cluster)
     report: dict[str, Any] | None = field(default=None, repr=False)
 
 
@@ -198,11 +209,13 @@ def _write(path: Path, text: str) -> None:
     tmp.replace(path)  # a crash never leaves half a report
 
 
-def _write_outputs(out: Path, job: Job, report: dict[str, Any]) -> None:
+def _write_outputs(out: Path, job: Job, report: dict[str, Any], embed: bool) -> None:
     from assist.report import render
+    from assist.report.player import report_audio_src
 
     _write(out / f"{job.name}.json", json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-    _write(out / f"{job.name}.html", render(report, "html"))
+    page = out / f"{job.name}.html"
+    _write(page, render(report, "html", audio=report_audio_src(report, page, embed=embed)))
 
 
 def _progress() -> Any:
@@ -222,6 +235,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.workers is not None and args.workers < 1:
         raise InputError("--workers must be at least 1")
+    if args.cluster is not None and args.workers is not None:
+        raise InputError("--workers and --cluster do not go together (the cluster's workers do the work)")
     out = Path(args.out)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -231,16 +246,38 @@ def run(args: argparse.Namespace) -> int:
     if not paths:
         raise InputError(f"no recordings or transcripts found in {' '.join(args.inputs)}")
     spec = call_spec(args)
-    store = open_store(spec.store_url)
-    t_start = time.monotonic()
-    jobs = [Job(p, n, p.resolve().parent.name if args.agent_from_folder else None)
-            for p, n in zip(paths, unique_names(paths), strict=True)]
-    hashes = _plan(jobs, spec, store, out)
-    todo = [j for j in jobs if j.status == "todo"]
-    workers = max(1, min(args.workers or (os.cpu_count() or 1), os.cpu_count() or 1, len(todo) or 1))
+    with contextlib.ExitStack() as stack:
+        cluster = stack.enter_context(_connect(args.cluster)) if args.cluster is not None else None  # fail fast
+        store = stack.enter_context(open_store(spec.store_url))
+        t_start = time.monotonic()
+        jobs = [Job(p, n, p.resolve().parent.name if args.agent_from_folder else None)
+                for p, n in zip(paths, unique_names(paths), strict=True)]
+        hashes = _plan(jobs, spec, store, out)
+        todo = [j for j in jobs if j.status == "todo"]
+        finished = _writer(out, store, spec, hashes)
+        if cluster is not None:
+            workers = run_cluster(cluster, todo, spec, hashes, finished)
+        else:
+            workers = max(1, min(args.workers or (os.cpu_count() or 1), os.cpu_count() or 1, len(todo) or 1))
+            run_local(todo, spec, workers, finished)
+        summary = build_summary(jobs, store.url, workers, time.monotonic() - t_start, spec.redact)
+        if cluster is not None:
+            summary["cluster"] = args.cluster
+    _write(out / "summary.json", json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
+    _print_result(summary, out)
+    return 1 if summary["failed"] else 0
 
+
+def _connect(address: str) -> Any:
+    from assist.session.cluster import Cluster
+
+    return Cluster(address)
+
+
+def _writer(out: Path, store: Any, spec: CallSpec, hashes: dict[str | None, str]) -> Finished:
     def finished(j: Job, report: dict[str, Any] | None, err: str | None) -> None:
-        """The one writer: report files and the history, in the main process."""
+        """The one writer: report files and the history, in the main process. Idempotent: the
+        store keeps one call per (content hash, settings hash) and returns the stored id."""
         if report is None:
             j.status, j.error = "failed", err or f"{j.path}: failed"
             return
@@ -249,18 +286,12 @@ def run(args: argparse.Namespace) -> int:
 
             report = redact_report(report)
         j.duration_s = float(report.get("call", {}).get("duration_s") or j.duration_s)
-        _write_outputs(out, j, report)
+        _write_outputs(out, j, report, spec.embed_audio)
         j.call_id = store.save_call(report, kind="batch", agent_name=j.agent, content_hash=j.content_hash,
                                     lexicon_hash=hashes[j.agent], redact=spec.redact)
         j.status, j.report = "scored", report
 
-    run_local(todo, spec, workers, finished)
-    wall = time.monotonic() - t_start
-    summary = build_summary(jobs, store.url, workers, wall, spec.redact)
-    _write(out / "summary.json", json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
-    store.close()
-    _print_result(summary, out)
-    return 1 if summary["failed"] else 0
+    return finished
 
 
 def _plan(jobs: list[Job], spec: CallSpec, store: Any, out: Path) -> dict[str | None, str]:
@@ -281,7 +312,7 @@ def _plan(jobs: list[Job], spec: CallSpec, store: Any, out: Path) -> dict[str | 
         if found is not None:
             j.status, j.call_id = "skipped", found
             if not (out / f"{j.name}.json").exists() or not (out / f"{j.name}.html").exists():
-                _write_outputs(out, j, store.get_report(found))  # a new OUTDIR still gets every report
+                _write_outputs(out, j, store.get_report(found), spec.embed_audio)  # a new OUTDIR still gets every report
         else:
             j.duration_s = probe_duration(j.path)
     return hashes
@@ -290,16 +321,55 @@ def _plan(jobs: list[Job], spec: CallSpec, store: Any, out: Path) -> dict[str | 
 Finished = Callable[[Job, "dict[str, Any] | None", "str | None"], None]
 
 
+class _Bar:
+    """The progress bar: files done and audio minutes done of the total, elapsed and ETA."""
+
+    def __init__(self, todo: list[Job]) -> None:
+        self.n, self.total_s, self.done_s, self.files = len(todo), sum(j.duration_s for j in todo), 0.0, 0
+        self.bar = _progress()
+        self.task = self.bar.add_task("batch", total=max(self.total_s, 1.0), files=f"0/{self.n}",
+                                      minutes=f"0.0/{self.total_s / 60:.1f}")
+
+    def advance(self, audio_s: float) -> None:
+        self.files += 1
+        self.done_s += audio_s  # the bar and ETA move by the audio each finished file held
+        self.bar.update(self.task, completed=min(self.done_s, self.total_s), files=f"{self.files}/{self.n}",
+                        minutes=f"{self.done_s / 60:.1f}/{self.total_s / 60:.1f}")
+
+    def __enter__(self) -> _Bar:
+        self.bar.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.bar.__exit__(*exc)
+
+
+def run_cluster(cluster: Any, todo: list[Job], spec: CallSpec, hashes: dict[str | None, str],
+                finished: Finished) -> int:
+    """Score `todo` on a Dask cluster (assist.session.cluster): each file's bytes go with its task,
+    the reports come back here to `finished`, the one writer. Files with the same content and
+    settings (copies) are scored once. Returns the number of task slots the cluster had."""
+    from assist.session.cluster import WorkItem
+
+    groups: dict[str, list[Job]] = {}
+    for j in todo:
+        groups.setdefault(f"assist-score-{j.content_hash[:20]}-{hashes[j.agent][:20]}", []).append(j)
+    items = [WorkItem(key, str(js[0].path), spec.with_names(agent_name=js[0].agent)) for key, js in groups.items()]
+    slots: int = cluster.threads
+    with _Bar(todo) as bar:
+        for item, (report, err, worker) in cluster.score(items, read=lambda it: Path(it.source).read_bytes()):
+            for j in groups[item.key]:
+                probed, j.worker = j.duration_s, worker or None
+                finished(j, report, err)
+                bar.advance(probed)
+    return slots
+
+
 def run_local(todo: list[Job], spec: CallSpec, workers: int, finished: Finished) -> None:
     """Score `todo` on local worker processes (or in this one, with one worker), calling
     `finished` in this process as each file is done, with a progress bar of files and audio."""
     threads = max(1, (os.cpu_count() or 1) // workers)
-    total_s = sum(j.duration_s for j in todo)
-    done_s = 0.0
-    with _progress() as bar:
-        task = bar.add_task("batch", total=max(total_s, 1.0), files=f"0/{len(todo)}",
-                            minutes=f"0.0/{total_s / 60:.1f}")
-        n_done = 0
+    with _Bar(todo) as bar:
         if todo and workers == 1:
             _init_worker(threads)
         pool = (ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_init_worker,
@@ -326,10 +396,7 @@ def run_local(todo: list[Job], spec: CallSpec, workers: int, finished: Finished)
                         report, err = None, f"{j.path}: worker failed: {type(e).__name__}: {e}"
                     probed = j.duration_s
                     finished(j, report, err)
-                    n_done += 1
-                    done_s += probed  # the bar and ETA move by the audio each finished file held
-                    bar.update(task, completed=min(done_s, total_s), files=f"{n_done}/{len(todo)}",
-                               minutes=f"{done_s / 60:.1f}/{total_s / 60:.1f}")
+                    bar.advance(probed)
         finally:
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
@@ -343,6 +410,8 @@ def build_summary(jobs: list[Job], db: str, workers: int, wall_s: float, redact:
             ev = [e for e in j.report.get("events", []) if e.get("type") == "flag"]
             row.update(score=j.report.get("score"), duration_s=j.report.get("call", {}).get("duration_s"),
                        flags=len(ev), agent_name=j.report.get("call", {}).get("agent_name") or j.agent)
+        if j.worker:
+            row["worker"] = j.worker
         if j.error:
             row["error"] = j.error
         calls.append(row)

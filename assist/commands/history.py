@@ -21,6 +21,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=("table", "json", "md", "html"), default="table",
                    help="list: table or json; --show: table (summary), json, md or html")
     p.add_argument("-o", "--output", metavar="PATH", help="write to a file instead of standard output")
+    p.add_argument("--embed-audio", action="store_true",
+                   help="--show ID --format html: put the recording inside the page (default: linked beside it)")
     p.add_argument("--tui", action="store_true", help="browse the history in the terminal UI (Enter opens a call)")
     p.set_defaults(func=run)
 
@@ -50,8 +52,11 @@ def run(args: argparse.Namespace) -> int:
                 print_summary(report)
                 return 0
             from assist.report import render
+            from assist.report.player import report_audio_src
 
-            write_output(render(report, args.format), args.output)
+            page = None if args.output in (None, "-") else args.output
+            audio = report_audio_src(report, page, embed=args.embed_audio) if args.format == "html" else None
+            write_output(render(report, args.format, audio=audio), args.output)
             return 0
         calls = store.list_calls(agent=args.agent, since=since, kind=args.kind, limit=args.limit)
         url = store.url

@@ -12,10 +12,17 @@ from assist.config import Config, load_config
 from assist.session.spec import CallOptions, CallSpec, resolve_spec
 
 
-def add_channel_options(p: argparse.ArgumentParser) -> None:
+def add_channel_options(p: argparse.ArgumentParser, *, mono_default: str = "agent") -> None:
     p.add_argument("--swap", action="store_true", help="stereo: customer on the left, agent on the right")
-    p.add_argument("--mono-speaker", choices=("agent", "customer"), default="agent",
-                   help="who speaks in a mono recording (default: agent)")
+    p.add_argument("--mono-speaker", choices=("voice", "agent", "customer"), default=mono_default,
+                   help="a mono recording: split into agent and customer by voice (the agent opens the call), "
+                        f"or all one speaker (default: {mono_default})")
+
+
+def add_embed_audio_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--embed-audio", action="store_true",
+                   help="HTML: put the recording inside the page (Opus, ~250 KB per minute) so the page plays "
+                        "on its own; default: the player links the recording by a path relative to the page")
 
 
 def call_options(args: argparse.Namespace, **given: Any) -> CallOptions:

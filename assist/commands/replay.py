@@ -14,7 +14,7 @@ import json
 import sys
 from typing import IO, Any
 
-from assist.commands.options import add_channel_options, call_spec
+from assist.commands.options import add_channel_options, add_embed_audio_option, call_spec
 from assist.errors import InputError
 from assist.session.messages import CallMessage, CallStarted, CoachEvent, FinalUtterance, Retraction, Sink
 from assist.session.spec import CallSpec
@@ -29,7 +29,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--realtime", action="store_true", help="pace the audio as if live (streaming recognisers)")
     p.add_argument("--speed", type=float, default=1.0, metavar="X",
                    help="with --realtime: play X times faster than real time (default 1)")
-    add_channel_options(p)
+    add_channel_options(p, mono_default="voice")
+    add_embed_audio_option(p)
     p.add_argument("-o", "--output", metavar="PATH", help="write to a file instead of standard output")
     p.set_defaults(func=run)
 
@@ -74,15 +75,20 @@ def _line(out: IO[str] | None, obj: dict[str, Any]) -> None:
     out.flush()
 
 
-def _finish(fmt: str | None, out: IO[str] | None, report: dict[str, Any]) -> None:
+def _finish(spec: CallSpec, fmt: str | None, out: IO[str] | None, report: dict[str, Any]) -> None:
     if out is None or fmt is None:
         return
     if fmt == "jsonl":
         _line(out, {"type": "end", "report": report})
         return
     from assist.report import render
+    from assist.report.player import report_audio_src
 
-    out.write(render(report, fmt))
+    # the HTML page plays the recording: linked relative to the page file (or embedded)
+    name = getattr(out, "name", None)  # a path for a file opened by name; stdout's is "<stdout>", an fd's an int
+    page = name if isinstance(name, str) and not name.startswith("<") else None
+    audio = report_audio_src(report, page, embed=spec.embed_audio) if fmt == "html" else None
+    out.write(render(report, fmt, audio=audio))
     out.flush()
 
 
@@ -107,7 +113,7 @@ def _run_realtime(spec: CallSpec, fmt: str | None, out: IO[str] | None) -> dict[
 
     stream = out if fmt == "jsonl" else None
     report = CallSession(spec).pipeline(_jsonl(spec.source or "", stream)).run()
-    _finish(fmt, out, report)
+    _finish(spec, fmt, out, report)
     return report
 
 
@@ -117,5 +123,5 @@ def _run_whole(spec: CallSpec, fmt: str | None, out: IO[str] | None) -> dict[str
     assert spec.source is not None
     stream = out if fmt == "jsonl" else None
     report = score_recording(spec, spec.source, sink=_jsonl(spec.source or "", stream))
-    _finish(fmt, out, report)
+    _finish(spec, fmt, out, report)
     return report

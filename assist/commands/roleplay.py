@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -140,8 +141,19 @@ def _scripted(args: argparse.Namespace, scenario: Scenario, spec: CallSpec) -> i
     elif args.format == "md":
         _write(to_markdown(report), args.output)
     else:
-        _write(_text(report), args.output)
+        _write(_terminal(_text(report), args.output), args.output)
     return 1 if lost else 0  # the debrief is out; the history did not take it
+
+
+def _terminal(text: str, output: str | None) -> str:
+    """Hebrew lines in visual order when they go to a terminal (see assist/report/summary.py: most
+    terminals draw left to right); a file or a pipe gets them as typed. ASSIST_BIDI overrides."""
+    from assist.bidi import for_terminal, reorder_output
+
+    to_screen = not output or output == "-"
+    if not to_screen or not reorder_output(sys.stdout.isatty()):
+        return text
+    return for_terminal(text, shutil.get_terminal_size().columns)
 
 
 def _text(report: dict[str, Any]) -> str:

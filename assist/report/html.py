@@ -61,6 +61,11 @@ mark.warning{background:#fef3c7;border-color:var(--warn)}mark.cue{background:#e0
 .cat{font-family:"DejaVu Sans Mono",monospace;font-size:.85em;color:var(--bad)}
 .sug.cue .cat,.cat.cue{color:#0891b2}
 .why{color:var(--dim);font-size:.9em}
+/* right to left: “ ” drawn in a Hebrew run point outwards (”…“), so straight quotes; a Hebrew
+better line gets a line of its own under its category label, right-aligned, instead of wrapping
+back to the label's left edge */
+q:dir(rtl){quotes:'"' '"' "'" "'"}
+.sug>span[dir]:dir(rtl){display:block}
 svg.timeline{width:100%;height:auto;border:1px solid var(--line);border-radius:4px}
 .grid{display:grid;grid-template-columns:1fr 1fr;gap:1.5em}
 .empty{color:var(--dim)}

@@ -74,7 +74,7 @@ def score_recording(spec: CallSpec, path: str | Path, *, sink: Sink | None = Non
     coach = Coach(spec.lexicon, company=spec.company, agent_name=spec.agent_name, semantic=detector())
     CoachRun(coach, lambda ev: emit(event_message(ev))).transcript(utts, on_utterance=lambda u: emit(FinalUtterance(u)))
     report = coach.report(source=str(path), duration_s=audio.duration, engine=eng.name, model=eng.model.name,
-                          mode="whole-file")
+                          mode="whole-file", **audio.call_fields())
     emit(CallEnded(report))
     return report
 

@@ -17,6 +17,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Markdown, Static
 
+from assist.bidi import VisualLines, has_rtl, reorder_enabled, without_marks
 from assist.session.history import CallHistory
 from assist.timefmt import clock
 
@@ -44,9 +45,17 @@ class CallReportScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         from assist.report.markdown import to_markdown
 
+        md = to_markdown(self.report)
         yield Header()
         with VerticalScroll(id="call-report"):
-            yield Markdown(to_markdown(self.report), id="call-report-md")
+            if has_rtl(md) and reorder_enabled():
+                # a Hebrew call: rich draws the Markdown, then each drawn line is reordered (Textual's
+                # Markdown widget wraps its paragraphs itself, so they could not be reordered)
+                from rich.markdown import Markdown as RichMarkdown
+
+                yield Static(VisualLines(RichMarkdown(without_marks(md))), id="call-report-rtl")
+            else:
+                yield Markdown(md, id="call-report-md")
         yield Footer()
 
     def on_mount(self) -> None:

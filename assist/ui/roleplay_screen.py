@@ -17,6 +17,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from rich.text import Text
 from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -25,6 +26,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Markdown, Static
 
+from assist.bidi import BidiText, VisualLines, bidi_text, has_rtl, reorder_enabled, without_marks
 from assist.engine.events import Event
 from assist.roleplay.debrief import build_report, improvement, to_markdown
 from assist.roleplay.dialogue import RolePlay, Turn
@@ -41,6 +43,13 @@ def mood_text(anger: int, limit: int) -> str:
     word = "calm" if anger == 0 else "uneasy" if anger <= 2 else "angry" if anger < limit - 1 else "about to hang up"
     filled = min(anger, limit)
     return f"Customer mood: {'■' * filled}{'□' * (limit - filled)} {word} ({anger}/{limit})"
+
+
+def _ltr(markup: str) -> str | Text | BidiText:
+    """English sentences with Hebrew fields in them (a scenario's title, a persona's name, a
+    flagged phrase): each line reads left to right with its Hebrew runs reordered. English-only
+    text goes to the Static as before (markup)."""
+    return bidi_text(Text.from_markup(markup), base="ltr") if has_rtl(markup) else markup
 
 
 # --------------------------------------------------------------------------- screen
@@ -75,8 +84,8 @@ class RolePlayScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         sc = self.rp.scenario
-        yield Static(f"[b]{sc.title}[/b] · {sc.persona.name} ({sc.persona.mood}) · goals: "
-                     f"{', '.join(sc.goals)} · time limit {int(sc.time_limit_s // 60)} min", id="rp-header")
+        yield Static(_ltr(f"[b]{sc.title}[/b] · {sc.persona.name} ({sc.persona.mood}) · goals: "
+                          f"{', '.join(sc.goals)} · time limit {int(sc.time_limit_s // 60)} min"), id="rp-header")
         with Horizontal(id="rp-main"):
             yield TranscriptView(id="rp-transcript")
             with Vertical(id="rp-side"):
@@ -86,11 +95,13 @@ class RolePlayScreen(Screen[None]):
                 yield Static("", id="rp-notices")
         with VerticalScroll(id="rp-debrief"):
             yield Markdown("", id="rp-debrief-md")
+            yield Static("", id="rp-debrief-rtl")
         yield Input(placeholder="Type your answer and press Enter", id="rp-input")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#rp-debrief").display = False
+        self.query_one("#rp-debrief-rtl").display = False
         self._notice(self.rp.prompt())
         for n in self.notices:
             self._notice(n)
@@ -151,7 +162,7 @@ class RolePlayScreen(Screen[None]):
 
     def _notice(self, text: str) -> None:
         self._notices = (self._notices + [text])[-4:]
-        self.query_one("#rp-notices", Static).update("\n".join(self._notices))
+        self.query_one("#rp-notices", Static).update(_ltr("\n".join(self._notices)))
 
     # ------------------------------------------------------------------ answering
     def on_input_submitted(self, message: Input.Submitted) -> None:
@@ -236,10 +247,24 @@ class RolePlayScreen(Screen[None]):
         inp.display = False  # the debrief takes the screen; nothing more to answer
         self.query_one("#rp-main").display = False
         self.query_one("#rp-debrief").display = True
-        self.query_one("#rp-debrief-md", Markdown).update(to_markdown(report))
-        self.query_one("#rp-header", Static).update(
+        self._show_debrief(to_markdown(report))
+        self.query_one("#rp-header", Static).update(_ltr(
             f"[b]{self.rp.scenario.title}[/b] · score {report['score']}/100 · {report['roleplay']['outcome_text']}"
-            " · ctrl+s saves the debrief as Markdown, ctrl+q quits")
+            " · ctrl+s saves the debrief as Markdown, ctrl+q quits"))
+
+    def _show_debrief(self, md: str) -> None:
+        """The debrief as Markdown. With Hebrew in it, rich draws the Markdown (Textual's Markdown
+        widget wraps its paragraphs itself, after any reordering we could do) and each drawn line is
+        then put in visual order (assist.bidi.VisualLines)."""
+        rtl = has_rtl(md) and reorder_enabled()
+        self.query_one("#rp-debrief-md", Markdown).display = not rtl
+        self.query_one("#rp-debrief-rtl", Static).display = rtl
+        if rtl:
+            from rich.markdown import Markdown as RichMarkdown
+
+            self.query_one("#rp-debrief-rtl", Static).update(VisualLines(RichMarkdown(without_marks(md))))
+        else:
+            self.query_one("#rp-debrief-md", Markdown).update(md)
 
     def action_export(self) -> None:
         if self.report is None:

@@ -14,6 +14,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from assist.bidi import bidi_text
 from assist.config import Config, config_path, save_config
 from assist.ui.widgets import ChecklistView, category_title, mmss
 
@@ -203,7 +204,7 @@ class SummaryScreen(ModalScreen[None]):
 
         # scrolls when the terminal is small (80x24): the report path must stay reachable
         with VerticalScroll(id="dialog", classes="summary"):
-            yield Static(t)
+            yield Static(bidi_text(t, base="ltr"))  # English labels, the flagged words may be Hebrew
             yield ck
             yield Static(foot)
 

@@ -8,6 +8,11 @@ and they take plain data. Their state is `reactive`: assign it and the `watch_` 
 
 Colour is never the only signal (colour-blind users): speakers carry a text label, states carry a
 symbol and a word. Colours come from theme variables so light and dark terminals both work.
+
+Right to left: the widgets keep text in logical order and hand it to the terminal through
+`assist.bidi.BidiText`, which wraps at the widget's width first and then reorders each line, so a
+Hebrew turn or card reads top to bottom, each line right-aligned, in terminals that draw left to
+right (ASSIST_BIDI=logical for those that reorder themselves). English renders exactly as before.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from textual.containers import VerticalScroll
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from assist.bidi import bidi_text, has_rtl, visual
 from assist.engine.events import Event
 from assist.timefmt import clock
 from assist.transcript import Utterance
@@ -103,7 +109,7 @@ class TurnLine(Static):
         grid = Table.grid(padding=(0, 1))
         grid.add_column(width=14, no_wrap=True)
         grid.add_column(ratio=1)
-        grid.add_row(head, body)
+        grid.add_row(head, bidi_text(body))
         return grid
 
     def update_turn(self, utt: Utterance, matches: list[str]) -> None:
@@ -265,7 +271,10 @@ class CoachingCard(Static):
         if item.severity in ("critical", "warning"):
             self.add_class(item.severity)
         mark = {"critical": "▲▲", "warning": "▲"}.get(item.severity, "•")
-        self.border_title = f"{mark} {item.title}  {mmss(item.at)}"
+        self.border_title = visual(f"{mark} {item.title}  {mmss(item.at)}", base="ltr")
+        if any(has_rtl(x) for x in (item.said, item.why, item.better)):
+            self.update(self._rtl_card(item))
+            return
         t = Text()
         if item.said:
             if item.semantic:
@@ -282,6 +291,27 @@ class CoachingCard(Static):
             t.append(item.better, style="bold underline")
         t.rstrip()
         self.update(t if len(t) else Text(item.title))
+
+    @staticmethod
+    def _rtl_card(item: CardItem) -> Table:
+        """A card in a right-to-left language: the English labels in a column of their own, each
+        value a paragraph wrapped and right-aligned in the other (mixed into one paragraph, the
+        labels would be reordered with the Hebrew). Straight quotes: “ ” are not mirrored, and
+        reversed they would open the quotation at its end."""
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(width=12, no_wrap=True)
+        grid.add_column(ratio=1)
+        if item.said:
+            if item.semantic:
+                grid.add_row(Text("Sounds like:", style="bold"), Text(category_title(item.category).lower()))
+                grid.add_row(Text("Heard:", style="bold"), bidi_text(Text(f'"{item.said}"')))
+            else:
+                grid.add_row(Text("You said:", style="bold"), bidi_text(Text(f'"{item.said}"')))
+        if item.why:
+            grid.add_row(Text("Why:", style="bold"), bidi_text(Text(item.why)))
+        if item.better:
+            grid.add_row(Text("Say instead:", style="bold"), bidi_text(Text(item.better, style="bold underline")))
+        return grid
 
 
 class FlagHistory(Static):
@@ -317,7 +347,7 @@ class FlagHistory(Static):
                 t.append(f" — “{it.said}”", style="")
             t.append("\n")
         t.rstrip()
-        self.update(t)
+        self.update(bidi_text(t, base="ltr"))
 
 
 # --------------------------------------------------------------------------- checklist
@@ -376,7 +406,8 @@ class ChecklistView(Static):
                 t.append(f" ({d['commitment']})", style="dim")
             t.append("\n")
         t.rstrip()
-        self.update(t)
+        # English labels with a Hebrew commitment in brackets: left to right, the Hebrew run reordered
+        self.update(bidi_text(t, base="ltr"))
 
 
 # --------------------------------------------------------------------------- gauges

@@ -31,12 +31,13 @@ from assist.transcript import Utterance, parse_txt
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_TXT = ROOT / "examples" / "demo-call.txt"
 DEMO_OGG = ROOT / "examples" / "demo-call.ogg"
+HE_TXT = ROOT / "examples" / "he-call.txt"
 
 
-def demo_utterances() -> list[Utterance]:
+def demo_utterances(path: Path = DEMO_TXT) -> list[Utterance]:
     # lines starting with # are the script's notes, not speech
-    lines = [x for x in DEMO_TXT.read_text(encoding="utf-8").splitlines() if not x.lstrip().startswith("#")]
-    return parse_txt("\n".join(lines), DEMO_TXT).utterances
+    lines = [x for x in path.read_text(encoding="utf-8").splitlines() if not x.lstrip().startswith("#")]
+    return parse_txt("\n".join(lines), path).utterances
 
 
 class ScriptedPipeline:
@@ -46,13 +47,15 @@ class ScriptedPipeline:
     with its events and the audio position; the events of the call's end; CallEnded. Flags and cues carry
     `latency_s` (a fixed 0.3 s after the audio, as a streaming run's carry a measured one).
     `stop_after=N` holds the call after N utterances until stop() (a call in progress);
-    `with_partial_last` shows the held utterance as a partial (its first half)."""
+    `with_partial_last` shows the held utterance as a partial (its first half). `utts` plays
+    another call's turns (the Hebrew example), `model` is the one the header names."""
 
     LATENCY_S = 0.3
     PARTS = (1 / 3, 1 / 2, 2 / 3)  # how much of a turn each partial holds
 
     def __init__(self, sink: Sink, spec: CallSpec, *, stop_after: int | None = None,
-                 with_partial_last: bool = False) -> None:
+                 with_partial_last: bool = False, utts: list[Utterance] | None = None,
+                 model: str = "whisper-tiny.en") -> None:
         self.sink = sink
         # audio time t was "fed" at wall time t, and the coach decides LATENCY_S after the audio it
         # has heard (self.position): every flag gets a float latency_s, deterministic for snapshots
@@ -61,7 +64,8 @@ class ScriptedPipeline:
                            audio_clock=lambda t: t)
         self.run_ = CoachRun(self.coach, self._event)
         self.speakers = ("agent", "customer")
-        self.utts = demo_utterances()
+        self.utts = demo_utterances() if utts is None else utts
+        self.model = model
         self.stop_after = stop_after
         self.with_partial_last = with_partial_last
         self._stop = threading.Event()
@@ -110,7 +114,7 @@ class ScriptedPipeline:
             self._position(part.end)
 
     def run(self) -> dict[str, Any]:
-        self.sink(CallStarted("whisper", "whisper-tiny.en", True, "demo-call.ogg"))
+        self.sink(CallStarted("whisper", self.model, True, "demo-call.ogg"))
         for n, u in enumerate(self.utts):
             self._running.wait()
             if self._stop.is_set():
@@ -130,7 +134,7 @@ class ScriptedPipeline:
             self._position(u.end)
         self.run_.finish()
         report = self.coach.report(source="demo-call.ogg", duration_s=self.position, engine="whisper",
-                                   model="whisper-tiny.en", mode="realtime")
+                                   model=self.model, mode="realtime")
         self.sink(CallEnded(report))
         return report
 

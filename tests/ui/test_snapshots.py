@@ -12,7 +12,7 @@ from assist.config import Config
 from assist.ui.launch import make_app
 from assist.ui.screens import SummaryScreen
 from tests.ui.checks import assert_card_agrees_with_checklist
-from tests.ui.fakes import call_spec, demo_utterances, scripted
+from tests.ui.fakes import HE_TXT, call_spec, demo_utterances, scripted
 
 CFG = Config(company="Acme", agent_name="Dana")
 NMJ = next(u.index for u in demo_utterances() if "my job" in u.text.lower())
@@ -77,6 +77,25 @@ def test_mid_call_light_theme(snap_compare: Any, monkeypatch: Any) -> None:
     factory = scripted(stop_after=NMJ + 1)
     app = make_app("live", call_spec(CFG), config=CFG, factory=factory, ask_names=False, save=False)
     assert app.theme == "textual-light"
+
+    async def run_before(pilot: Any) -> None:
+        await _until(pilot, lambda: bool(factory.made) and factory.made[0].held.is_set())
+
+    assert snap_compare(app, terminal_size=(120, 35), run_before=run_before)
+
+
+def test_hebrew_call_right_to_left(snap_compare: Any) -> None:
+    """examples/he-call.txt with the Hebrew lexicon, held after the callback: Hebrew turns, card
+    and checklist commitment in visual order, right-aligned (tests/ui/test_rtl.py reads them back).
+    The SVG holds the cells a terminal gets; a browser applies bidi to SVG text again and shows the
+    Hebrew reversed: to look at it as a terminal draws it, add `text { unicode-bidi: bidi-override;
+    direction: ltr; }` to its <style>."""
+    utts = demo_utterances(HE_TXT)
+    callback = next(u.index for u in utts if "ביום חמישי" in u.text)
+    cfg = Config(company="אקמה תקשורת", agent_name="דנה")
+    factory = scripted(stop_after=callback + 1, utts=utts, model="whisper-base")
+    app = make_app("live", call_spec(cfg, lexicon="he", semantic=False), config=cfg, factory=factory,
+                   ask_names=False, save=False)
 
     async def run_before(pilot: Any) -> None:
         await _until(pilot, lambda: bool(factory.made) and factory.made[0].held.is_set())
