@@ -244,7 +244,8 @@ class CallPipeline:
             t1 = marks[-1][0]
             self.position = t1
             self._report_lag(marks[0][1])
-            self.sink(Levels({sp: round(min(1.0, rms(x)), 4) for sp, x in block.items()}))
+            if not getattr(self.source, "reports_levels", False):  # a device source says them as they arrive
+                self.sink(Levels({sp: round(min(1.0, rms(x)), 4) for sp, x in block.items()}))
             self._handle([(sp, seg) for sp, x in block.items() if sp in recs and len(x)
                           for seg in recs[sp].accept(x)])
             self.run_.clock(t1)

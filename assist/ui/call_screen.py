@@ -147,14 +147,14 @@ class CallScreen(Screen[None]):
         """Start the call (with names answered on the first-run screen, if `spec` is given)."""
         if spec is not None:
             self.spec = spec
-            self.session = CallSession(spec)
+            self.session = self.session.with_spec(spec)  # devices already recording carry over
         self.run_call()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="call")
     def run_call(self) -> None:
         try:
             # decodes audio, loads models: slow, so here; `pipe` stays None if that fails
-            self.pipe = self.factory(self.from_pipeline, self.spec)
+            self.pipe = self.build_pipeline()
             if self.quitting or not self.app.is_running:
                 return  # the user left while the models loaded: do not start the call
             self.pipe.run()  # its last message, CallEnded, carries the report
@@ -162,6 +162,10 @@ class CallScreen(Screen[None]):
             self.post_message(CallFailed(str(e)))
         except Exception as e:  # a crash in a model must reach the user as a line, not kill the TUI
             self.post_message(CallFailed(f"internal error: {type(e).__name__}: {e}"))
+
+    def build_pipeline(self) -> Pipeline:
+        """On the worker thread: the call's pipeline (the live screen's may be prepared already)."""
+        return self.factory(self.from_pipeline, self.spec)
 
     def from_pipeline(self, m: CallMessage) -> None:
         """Called on the pipeline's thread: hand over, never block, never touch widgets."""
