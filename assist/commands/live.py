@@ -7,6 +7,7 @@ import argparse
 from typing import Any
 
 from assist.commands.options import add_channel_options, call_spec
+from assist.commands.output import add_redact_option
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -18,6 +19,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--source", metavar="FILE", help="play this recording through the live pipeline at real-time pace")
     p.add_argument("--speed", type=float, default=1.0, help=argparse.SUPPRESS)  # demos: play --source faster
     add_channel_options(p)
+    add_redact_option(p)
     p.set_defaults(func=run)
 
 

@@ -17,6 +17,20 @@ def add_channel_options(p: argparse.ArgumentParser, *, mono_default: str = "agen
     p.add_argument("--mono-speaker", choices=("voice", "agent", "customer"), default=mono_default,
                    help="a mono recording: split into agent and customer by voice (the agent opens the call), "
                         f"or all one speaker (default: {mono_default})")
+    add_pick_option(p)
+
+
+def add_pick_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--channels", metavar="A,C", type=channel_pair,
+                   help="a recording with more than two channels: the agent's and the customer's (from 0)")
+
+
+def channel_pair(v: str) -> tuple[int, int]:
+    """`--channels A,C` -> (A, C): two different channel numbers, counted from 0."""
+    a, sep, c = v.partition(",")
+    if not sep or not a.strip().isdigit() or not c.strip().isdigit() or int(a) == int(c):
+        raise argparse.ArgumentTypeError(f"expected two different channel numbers from 0, like 0,2 (got {v!r})")
+    return int(a), int(c)
 
 
 def add_embed_audio_option(p: argparse.ArgumentParser) -> None:
@@ -46,6 +60,7 @@ def call_options(args: argparse.Namespace, **given: Any) -> CallOptions:
         store_url=opt("db"),
         swap=bool(opt("swap", False)),
         mono_speaker=opt("mono_speaker"),
+        channels=opt("channels"),
         agent_device=opt("agent_device"),
         customer_device=opt("customer_device"),
         embed_audio=bool(opt("embed_audio", False)),

@@ -15,9 +15,10 @@ import sys
 from typing import IO, Any
 
 from assist.commands.options import add_channel_options, add_embed_audio_option, call_spec
-from assist.errors import InputError
-from assist.session.messages import CallMessage, CallStarted, CoachEvent, FinalUtterance, Retraction, Sink
+from assist.commands.output import add_redact_option, check_output, output_stream, redacted
+from assist.session.messages import CallMessage, CallStarted, CoachEvent, FinalUtterance, Retraction
 from assist.session.spec import CallSpec
+from assist.transcript import Utterance
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -32,6 +33,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     add_channel_options(p, mono_default="voice")
     add_embed_audio_option(p)
     p.add_argument("-o", "--output", metavar="PATH", help="write to a file instead of standard output")
+    add_redact_option(p)
     p.set_defaults(func=run)
 
 
@@ -45,27 +47,22 @@ def run(args: argparse.Namespace) -> int:
 
 
 def write_report(spec: CallSpec, fmt: str | None, output: str | None) -> int:
-    """The report of the recording `spec.source` in `fmt` (None: the terminal summary)."""
-    out = _open_output(output) if fmt else None
-    try:
-        report = _run_realtime(spec, fmt, out) if spec.realtime else _run_whole(spec, fmt, out)
-    finally:
-        if out is not None and out is not sys.stdout:
-            out.close()
+    """The report of the recording `spec.source` in `fmt` (None: the terminal summary), redacted
+    unless `spec.redact` is off. `output` is written whole when the run succeeds, or not at all."""
     if not fmt:
+        report = redacted(_run(spec, None, None), spec.redact)
         from assist.report.summary import print_summary
 
         print_summary(report)
+        return 0
+    check_output(output)  # before decoding: a path that cannot be written is said at once
+    with output_stream(output) as out:
+        _run(spec, fmt, out)
     return 0
 
 
-def _open_output(path: str | None) -> IO[str]:
-    if not path or path == "-":
-        return sys.stdout
-    try:
-        return open(path, "w", encoding="utf-8")  # noqa: SIM115 - closed in write_report()
-    except OSError as e:
-        raise InputError(f"cannot write: {e.strerror}", path) from e
+def _run(spec: CallSpec, fmt: str | None, out: IO[str] | None) -> dict[str, Any]:
+    return _run_realtime(spec, fmt, out) if spec.realtime else _run_whole(spec, fmt, out)
 
 
 def _line(out: IO[str] | None, obj: dict[str, Any]) -> None:
@@ -78,6 +75,7 @@ def _line(out: IO[str] | None, obj: dict[str, Any]) -> None:
 def _finish(spec: CallSpec, fmt: str | None, out: IO[str] | None, report: dict[str, Any]) -> None:
     if out is None or fmt is None:
         return
+    report = redacted(report, spec.redact)
     if fmt == "jsonl":
         _line(out, {"type": "end", "report": report})
         return
@@ -92,27 +90,53 @@ def _finish(spec: CallSpec, fmt: str | None, out: IO[str] | None, report: dict[s
     out.flush()
 
 
-def _jsonl(source: str, stream: IO[str] | None) -> Sink:
-    """jsonl lines as DESIGN.md fixes them: start, events (and final utterances) as they happen."""
+class _JsonlSink:
+    """jsonl lines as DESIGN.md fixes them: start, events (and final utterances) as they happen.
 
-    def sink(m: CallMessage) -> None:
+    Redacted as they go: an utterance passes through an UtteranceRedactor, which holds back one
+    that ends in a number until its speaker goes on (a recogniser splits "054 -123." / "4 5 6 7"),
+    and an event's matched words through redact_text. What is still held at the end is written
+    before the `end` line (`close`)."""
+
+    def __init__(self, source: str, stream: IO[str] | None, redact: bool) -> None:
+        from assist.redact import UtteranceRedactor
+
+        self.source, self.stream = source, stream
+        self.redactor = UtteranceRedactor() if redact else None
+
+    def __call__(self, m: CallMessage) -> None:
         match m:
             case CallStarted():
-                _line(stream, {"type": "start", "engine": m.engine, "model": m.model, "realtime": m.realtime,
-                               "source": source})
+                _line(self.stream, {"type": "start", "engine": m.engine, "model": m.model, "realtime": m.realtime,
+                                    "source": self.source})
             case CoachEvent(event=ev) | Retraction(event=ev):
-                _line(stream, ev.to_dict())
-            case FinalUtterance(utterance=u):
-                _line(stream, {"type": "utterance", **u.to_dict()})
+                d = ev.to_dict()
+                if self.redactor is not None and d.get("match"):
+                    from assist.redact import redact_text
 
-    return sink
+                    d["match"] = redact_text(str(d["match"]))
+                _line(self.stream, d)
+            case FinalUtterance(utterance=u):
+                for r in (self.redactor.push(u) if self.redactor is not None else [u]):
+                    self._utterance(r)
+
+    def _utterance(self, u: Utterance) -> None:
+        d = u.to_dict()
+        if self.redactor is not None:
+            d.pop("words", None)  # the text is redacted whole; word texts are in the end report's
+        _line(self.stream, {"type": "utterance", **d})
+
+    def close(self) -> None:
+        for r in (self.redactor.flush() if self.redactor is not None else []):
+            self._utterance(r)
 
 
 def _run_realtime(spec: CallSpec, fmt: str | None, out: IO[str] | None) -> dict[str, Any]:
     from assist.session.call import CallSession
 
-    stream = out if fmt == "jsonl" else None
-    report = CallSession(spec).pipeline(_jsonl(spec.source or "", stream)).run()
+    sink = _JsonlSink(spec.source or "", out if fmt == "jsonl" else None, spec.redact)
+    report = CallSession(spec).pipeline(sink).run()
+    sink.close()
     _finish(spec, fmt, out, report)
     return report
 
@@ -121,7 +145,8 @@ def _run_whole(spec: CallSpec, fmt: str | None, out: IO[str] | None) -> dict[str
     from assist.session.scoring import score_recording
 
     assert spec.source is not None
-    stream = out if fmt == "jsonl" else None
-    report = score_recording(spec, spec.source, sink=_jsonl(spec.source or "", stream))
+    sink = _JsonlSink(spec.source or "", out if fmt == "jsonl" else None, spec.redact)
+    report = score_recording(spec, spec.source, sink=sink)
+    sink.close()
     _finish(spec, fmt, out, report)
     return report

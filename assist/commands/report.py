@@ -21,12 +21,14 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from assist.commands.analyze import write_output
+    from assist.commands.history import open_history
+    from assist.commands.output import check_output, write_output
     from assist.report.team import build_team_report, render_team
-    from assist.store import open_store, parse_since
+    from assist.store import parse_since
 
+    check_output(args.output)  # before the database is opened
     since = parse_since(args.since)  # a bad date is a usage error before the database is touched
-    with open_store(args.db) as store:
+    with open_history(args.db) as store:
         report = build_team_report(store, agent=args.agent, since=since, kind=args.kind)
     write_output(render_team(report, args.format), args.output)
     return 0

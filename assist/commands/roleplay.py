@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assist.commands.output import add_redact_option, check_output
 from assist.errors import InputError
 
 if TYPE_CHECKING:
@@ -38,6 +39,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--save", action=argparse.BooleanOptionalAction, default=None,
                    help="save to the call history (default: on in the TUI, off with --responses)")
     p.add_argument("--db", metavar="URL", help="call history: SQLAlchemy URL or SQLite file (default: settings, else data dir)")
+    add_redact_option(p)
     p.set_defaults(func=run)
 
 
@@ -80,6 +82,7 @@ def run(args: argparse.Namespace) -> int:
     from assist.roleplay.scenario import list_scenarios, load_scenario
 
     folder = _folder(args)
+    check_output(args.output)  # before the call is played (and saved): a bad -o is said at once
     if args.list:
         scs = list_scenarios(folder)
         if args.format == "json":
@@ -136,6 +139,10 @@ def _scripted(args: argparse.Namespace, scenario: Scenario, spec: CallSpec) -> i
         report["saved_id"], lost = session.save_attempt(report)
         if lost:
             print(f"assist: could not save the role-play to the call history ({lost})", file=sys.stderr)
+    if spec.redact:  # the debrief as it leaves the program (the history redacts its own copy)
+        from assist.roleplay.debrief import redact_debrief
+
+        report = redact_debrief(report)
     if args.format == "json":
         _write(json.dumps(report, indent=2, ensure_ascii=False) + "\n", args.output)
     elif args.format == "md":

@@ -40,7 +40,8 @@ _RULE_FIELDS = {
 _TOP_FIELDS = {"meta", "defaults", "macros", "contractions", "rules", "checklist", "semantic"}
 _META_FIELDS = {"language", "name", "version", "prefixes", "fillers", "description", "semantic"}
 _CHECKLIST_FIELDS = {
-    "greeting": {"phrases", "within_s", "suggestion", "why", "name_threshold"},
+    "greeting": {"phrases", "within_s", "suggestion", "why", "name_threshold", "company_intro", "agent_intro",
+                 "common_words"},
     "empathy": {"phrases", "turns", "suggestion", "why"},
     "callback": {"intent", "concrete", "suggestion", "why", "rule", "severity", "exceptions"},
 }
@@ -67,6 +68,21 @@ class Rule:
     sources: list[str] = field(default_factory=list)  # the pattern texts, for display and hashing
 
 
+@dataclass(frozen=True)
+class Intro:
+    """One way of introducing the company or oneself ("thank you for calling {company}", "{agent_name}
+    speaking"): the words around the name (`cue`), which side of them the name is on, and whether
+    the name must open the sentence (`^{company} hello`) or the cue end it (`{agent_name} here$`).
+    The name itself is a slot of one to three words (see assist/engine/coach/greeting.py)."""
+
+    part: str  # "company" or "agent_name"
+    cue: LexPattern
+    name_after: bool  # the name follows the cue ("this is {agent_name}") or precedes it ("{agent_name} speaking")
+    at_start: bool
+    source: str
+    at_end: bool = False
+
+
 @dataclass
 class GreetingSpec:
     phrases: list[LexPattern]
@@ -74,6 +90,8 @@ class GreetingSpec:
     suggestion: str
     why: str
     name_threshold: float
+    intros: list[Intro] = field(default_factory=list)
+    common_words: frozenset[str] = frozenset()  # words that are never the name in an intro's slot
 
 
 @dataclass
@@ -160,6 +178,28 @@ def _str_list(v: Any, path: Path, rule: str | None, fld: str) -> list[str]:
     if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
         raise LexiconError(path, "must be a string or a list of strings", rule, fld)
     return list(v)
+
+
+_INTRO_SLOT = re.compile(r"^(\^?)\{(company|agent_name)\}\s+(.+)$|^(.+?)\s+\{(company|agent_name)\}$")
+
+
+def _intros(g: dict[str, Any], comp: _Compiler, path: Path) -> list[Intro]:
+    """`company_intro` / `agent_intro`: cues with the name's slot at one end ("this is {agent_name}",
+    "{agent_name} speaking", "^{company} hello" — the company opening the sentence)."""
+    out: list[Intro] = []
+    for fld, part in (("company_intro", "company"), ("agent_intro", "agent_name")):
+        for src in _str_list(g.get(fld, []), path, "checklist.greeting", fld):
+            m = _INTRO_SLOT.match(src.strip())
+            slot = m and (m.group(2) or m.group(5))
+            if m is None or slot != part:
+                raise LexiconError(path, f"{src!r}: an intro is words with {{{part}}} at its start or end",
+                                   "checklist.greeting", fld)
+            after = m.group(4) is not None
+            words = m.group(4) if after else m.group(3)
+            at_end = not after and words.endswith("$")
+            cue = comp.compile(words[:-1] if at_end else words, "checklist.greeting", fld)
+            out.append(Intro(part, cue, after, bool(m.group(1)), src.strip(), at_end))
+    return out
 
 
 class _Compiler:
@@ -374,6 +414,9 @@ def parse_lexicon(data: dict[str, Any], path: Path, sha256: str = "") -> Lexicon
         suggestion=text(g, "suggestion", "checklist.greeting"),
         why=text(g, "why", "checklist.greeting", required=False),
         name_threshold=float(g.get("name_threshold", 0.75)),
+        intros=_intros(g, comp, path),
+        common_words=frozenset(w.lower() for w in _str_list(g.get("common_words", []), path, "checklist.greeting",
+                                                            "common_words")),
     )
     e = item("empathy")
     if not e.get("phrases"):

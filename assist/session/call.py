@@ -162,7 +162,8 @@ class CallSession:
 
         spec = self.spec
         assert spec.source is not None
-        audio = load_call(spec.source, swap=spec.channels.swap, mono_speaker=spec.channels.mono_speaker)
+        audio = load_call(spec.source, swap=spec.channels.swap, mono_speaker=spec.channels.mono_speaker,
+                          channels=spec.channels.pick)
         coach = self.coach(semantic_async=semantic_async)
         eng = call_engine(spec, live=True)
         source = PacedFileSource(audio, speed=spec.speed) if spec.realtime else FileSource(audio, block_s=0.25)

@@ -8,7 +8,10 @@ turn into the exit status — a history that silently loses calls is worse than 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from assist.session.spec import CallSpec
 
 HISTORY_LIMIT = 10  # earlier role-play attempts read back for the "since last time" notes
 
@@ -35,26 +38,58 @@ class CallHistory(Protocol):
 
 
 def save_call(report: dict[str, Any], *, url: str | None, kind: str, agent_name: str | None = None,
-              scenario: str | None = None) -> tuple[int | None, str | None]:
-    """Store one call (the store redacts it): (its id, None), or (None, the problem in one line)."""
+              scenario: str | None = None, redact: bool = True,
+              key: tuple[str, str] | None = None) -> tuple[int | None, str | None]:
+    """Store one call, redacted unless `redact` is off (--no-redact): (its id, None), or (None,
+    the problem in one line). With `key` (recording_key), a call already stored under that key is
+    updated rather than stored again."""
     from assist.store import open_store  # here, not at the top: opening a screen must not wait for SQLAlchemy
 
+    if redact and report.get("roleplay"):
+        from assist.roleplay.debrief import redact_debrief
+
+        report = redact_debrief(report)  # the role-play section holds the answers again
     try:
         with open_store(url) as store:
-            return store.save_call(report, kind=kind, agent_name=agent_name, scenario=scenario), None
+            ch, lh = key if key is not None else (None, None)
+            return store.save_call(report, kind=kind, agent_name=agent_name, scenario=scenario, redact=redact,
+                                   content_hash=ch, lexicon_hash=lh, update=key is not None), None
     except Exception as e:  # a broken database must not lose the report files or the debrief
         return None, _one_line(e)
 
 
-def previous_attempts(scenario: str, agent_name: str | None, url: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
+def recording_key(spec: CallSpec, kind: str) -> tuple[str, str] | None:
+    """(content hash, settings hash) of a recording's call: the same audio scored with the same
+    lexicon, names, engine, model and channel layout is the same call, stored once (issue 14: each
+    replay of a recording added a row, and the team report counted them all). `kind` is part of the
+    settings, so a replay and a batch run of one file are two calls. None without a readable file."""
+    from assist.store import content_hash, lexicon_hash
+
+    if not spec.source:
+        return None
+    try:
+        ch = content_hash(spec.source)
+    except OSError:
+        return None
+    extra = "|".join(str(x) for x in (kind, spec.company, spec.agent_name, spec.engine, spec.model, spec.language,
+                                      spec.channels.swap, spec.channels.mono_speaker, spec.channels.pick))
+    return ch, lexicon_hash(spec.lexicon, semantic=spec.semantic, extra=extra)
+
+
+def previous_attempts(scenario: str, agent_name: str | None, url: str | None = None, *,
+                      missing_ok: bool = True) -> tuple[list[dict[str, Any]], str | None]:
     """Earlier role-play reports of this scenario (this trainee's, when named), oldest first, and
-    the problem if the history could not be read."""
-    from assist.store import open_store
+    the problem if the history could not be read. Nothing is created; no history at all is a first
+    attempt, or (not `missing_ok`: a history named on purpose that is not there) the problem."""
+    from assist.store import NoStoreError, open_store
 
     try:
-        with open_store(url) as store:
+        # reading earlier attempts must not create a database (issue 14): saving creates it
+        with open_store(url, create=False) as store:
             rows = store.list_calls(kind="roleplay", scenario=scenario, agent=agent_name or None, limit=HISTORY_LIMIT)
             reports = [store.get_report(r.id) for r in rows]
+    except NoStoreError as e:
+        return [], None if missing_ok else str(e)  # nothing stored yet: nothing to compare with
     except Exception as e:  # a broken history must not cost the trainee the debrief
         return [], _one_line(e)
     return list(reversed(reports)), None  # list_calls gives newest first

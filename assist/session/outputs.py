@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from assist.engine.events import Event
-from assist.redact import redact_report, redact_text
-from assist.session.history import save_call
+from assist.redact import UtteranceRedactor, redact_report, redact_text
+from assist.session.history import recording_key, save_call
 from assist.session.spec import CallSpec
 from assist.transcript import Utterance
 
@@ -30,12 +30,18 @@ def call_stem(source: str | None, when: float | None = None) -> str:
 
 
 class TranscriptLog:
-    """Append-only `.jsonl` of the call, flushed (and fsynced) per line."""
+    """Append-only `.jsonl` of the call, flushed (and fsynced) per line.
+
+    Redacted (unless the call opted out) through an UtteranceRedactor: a speaker's utterance that
+    ends in a number waits for that speaker's next one (or `close`), because the recogniser may
+    have split the number there ("My phone is 054 -123." / "4 5 6 7"); both halves are then
+    redacted. The log can lag by that one utterance, never lose it: `close` writes what is held."""
 
     def __init__(self, path: Path, *, redact: bool = True) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self.redact = redact
+        self._redactor = UtteranceRedactor() if redact else None
         self._f: IO[str] | None = open(path, "a", encoding="utf-8")  # noqa: SIM115 - lives for the call
 
     def _write(self, obj: dict[str, Any]) -> None:
@@ -46,12 +52,14 @@ class TranscriptLog:
         # flush() only reaches the OS; fsync makes a power cut or a killed VM lose nothing either
         os.fsync(self._f.fileno())
 
-    def utterance(self, utt: Utterance) -> None:
+    def _utterance(self, utt: Utterance) -> None:
         d = utt.to_dict()
         d.pop("words", None)  # the text is what matters; word texts would need their own redaction
-        if self.redact:
-            d["text"] = redact_text(d["text"])
         self._write({"type": "utterance", **d})
+
+    def utterance(self, utt: Utterance) -> None:
+        for u in (self._redactor.push(utt) if self._redactor is not None else [utt]):
+            self._utterance(u)
 
     def event(self, ev: Event) -> None:
         d = ev.to_dict()
@@ -63,6 +71,9 @@ class TranscriptLog:
         self._write({"type": "mark", "t": round(t, 2), "note": note})
 
     def close(self) -> None:
+        if self._redactor is not None:
+            for u in self._redactor.flush():
+                self._utterance(u)
         if self._f is not None:
             self._f.close()
             self._f = None
@@ -93,7 +104,10 @@ def save_report(report: dict[str, Any], spec: CallSpec, stem: str, *, kind: str 
         tmp.write_text(render(rep, fmt), encoding="utf-8")
         tmp.replace(p)  # never a half-written report next to a good transcript log
         saved.files.append(p)
-    if to_store:
+    if to_store and not (kind == "replay" and rep.get("call", {}).get("partial")):
+        # a replay quit before its analysis ended is not the call's score: files only, never the history
         agent = spec.agent_name or rep.get("call", {}).get("agent_name")
-        _, saved.history_error = save_call(rep, url=spec.store_url, kind=kind, agent_name=agent)
+        key = recording_key(spec, kind) if kind == "replay" else None  # one row per recording and settings
+        _, saved.history_error = save_call(rep, url=spec.store_url, kind=kind, agent_name=agent, redact=spec.redact,
+                                           key=key)
     return saved

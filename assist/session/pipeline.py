@@ -103,8 +103,11 @@ class CallPipeline:
         return self._fed_wall[i]
 
     def report_so_far(self, *, source: str, duration_s: float) -> dict[str, Any]:
-        """The report of what the coach holds now (a call whose pipeline never finished)."""
-        return self.coach.report(source=source, duration_s=duration_s)
+        """The report of what the coach holds now (a call whose pipeline never finished), marked
+        `call.partial`: a replay's partial report is saved as files but never stored (issue 14)."""
+        report = self.coach.report(source=source, duration_s=duration_s)
+        report.setdefault("call", {})["partial"] = True
+        return report
 
     # ------------------------------------------------------------------ running
     def _event(self, ev: Event) -> None:
@@ -231,6 +234,11 @@ class CallPipeline:
         report = self.coach.report(source=self.source.name, duration_s=self.position,
                                    engine=self.engine, model=self.model,
                                    mode="realtime" if self.source.realtime else "streaming")
+        duration = getattr(self.source, "duration", None)  # a recording's; a microphone has none
+        if duration is not None and self.position < float(duration) - 0.5:
+            # stopped before the recording's end (a replay quit during its analysis): not the call's
+            # score, so it is saved as files but never stored (issue 14)
+            report.setdefault("call", {})["partial"] = True
         self.sink(CallEnded(report))
         return report
 

@@ -81,9 +81,11 @@ class RolePlaySession:
 
     def previous_attempts(self) -> tuple[list[dict[str, Any]], str | None]:
         """This trainee's earlier attempts at the scenario (oldest first); the problem if any."""
-        return previous_attempts(self.scenario_id, self.spec.agent_name, self.spec.store_url)
+        # a history named on purpose (--db, settings) that is not there is said, unless this attempt creates it
+        return previous_attempts(self.scenario_id, self.spec.agent_name, self.spec.store_url,
+                                 missing_ok=self.save or not self.spec.store_url)
 
     def save_attempt(self, report: dict[str, Any]) -> tuple[int | None, str | None]:
         """Store the role-play in the history (redacted): (its id, None) or (None, the problem)."""
         return save_call(report, url=self.spec.store_url, kind="roleplay", agent_name=self.spec.agent_name,
-                         scenario=report["roleplay"]["scenario"])
+                         scenario=report["roleplay"]["scenario"], redact=self.spec.redact)

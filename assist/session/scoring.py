@@ -11,6 +11,8 @@ Bad input (a missing or undecodable file, a malformed transcript, no model) rais
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,18 +32,47 @@ def _semantic(spec: CallSpec, cache: SemanticCache | None) -> SemanticDetector |
     return cache.get(spec) if cache is not None else load_semantic(spec.lexicon, spec.semantic)
 
 
+def _semantic_meanwhile(spec: CallSpec, cache: SemanticCache | None) -> Callable[[], SemanticDetector | None]:
+    """Start loading the semantic detector on a thread and return the wait for it: the model loads
+    while the recogniser decodes instead of before it (issue 17). A failure to load is the
+    loader's own (None: lexical only); anything else it raises is raised again by the wait."""
+    if not spec.semantic:
+        return lambda: None
+    out: list[SemanticDetector | None] = []
+    err: list[BaseException] = []
+
+    def load() -> None:
+        try:
+            out.append(_semantic(spec, cache))
+        except BaseException as e:  # noqa: BLE001 — handed to the waiting thread
+            err.append(e)
+
+    t = threading.Thread(target=load, name="semantic-load", daemon=True)
+    t.start()
+
+    def wait() -> SemanticDetector | None:
+        t.join()
+        if err:
+            raise err[0]
+        return out[0]
+
+    return wait
+
+
 def score_recording(spec: CallSpec, path: str | Path, *, sink: Sink | None = None,
                     semantic: SemanticCache | None = None) -> dict[str, Any]:
     """The whole-file path: transcribe the recording in one go (fast), then coach it. The audio is
-    decoded before any model loads (a bad file costs nothing). `sink`, if given, sees CallStarted,
-    each FinalUtterance with its events, and CallEnded, in call order (for `--format jsonl`)."""
-    audio = load_call(path, swap=spec.channels.swap, mono_speaker=spec.channels.mono_speaker)
-    detector = _semantic(spec, semantic)
-    eng = call_engine(spec, live=False)
+    decoded before any model loads (a bad file costs nothing); then the semantic model loads on a
+    thread while the recogniser decodes. `sink`, if given, sees CallStarted, each FinalUtterance
+    with its events, and CallEnded, in call order (for `--format jsonl`)."""
+    audio = load_call(path, swap=spec.channels.swap, mono_speaker=spec.channels.mono_speaker,
+                      channels=spec.channels.pick)
+    eng = call_engine(spec, live=False)  # which model, before anything loads: no model is a one-line error
+    detector = _semantic_meanwhile(spec, semantic)
     emit: Sink = sink or (lambda m: None)
     emit(CallStarted(eng.name, eng.model.name, False, str(path)))
     utts = merge_speakers(transcribe_audio(audio, eng))
-    coach = Coach(spec.lexicon, company=spec.company, agent_name=spec.agent_name, semantic=detector)
+    coach = Coach(spec.lexicon, company=spec.company, agent_name=spec.agent_name, semantic=detector())
     CoachRun(coach, lambda ev: emit(event_message(ev))).transcript(utts, on_utterance=lambda u: emit(FinalUtterance(u)))
     report = coach.report(source=str(path), duration_s=audio.duration, engine=eng.name, model=eng.model.name,
                           mode="whole-file", **audio.call_fields())

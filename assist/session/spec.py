@@ -45,6 +45,7 @@ class CallOptions:
     store_url: str | None = None  # --db
     swap: bool = False  # stereo: customer left, agent right
     mono_speaker: str | None = None  # agent | customer | voice (split by voice); None: the default ("agent")
+    channels: tuple[int, int] | None = None  # --channels A,C: (agent, customer) of a >2-channel recording
     agent_device: str | None = None
     customer_device: str | None = None
     embed_audio: bool = False  # HTML reports carry the recording inside the page
@@ -58,6 +59,8 @@ class Channels:
     # Who a mono recording is: "agent" or "customer", or "voice" to split the two voices
     # (assist.speech.diarize). The default stays "agent" until the command line offers the split.
     mono_speaker: str = "agent"
+    # (agent, customer) channel numbers (from 0) of a recording with more than two; None: mono/stereo
+    pick: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -148,7 +151,7 @@ def resolve_spec(options: CallOptions, config: Config, *, scenario_lexicon: str 
         semantic=config.semantic if options.semantic is None else options.semantic,
         redact=config.redact if options.redact is None else options.redact,
         store_url=options.store_url or config.db_url or None,
-        channels=Channels(swap=options.swap, mono_speaker=options.mono_speaker or "agent"),
+        channels=Channels(swap=options.swap, mono_speaker=options.mono_speaker or "agent", pick=options.channels),
         devices=Devices(agent=options.agent_device or config.agent_device or None,
                         customer=options.customer_device or config.customer_device or None),
         embed_audio=options.embed_audio,

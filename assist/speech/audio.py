@@ -50,8 +50,8 @@ class CallAudio:
 # Beyond stereo we do not guess which channel is whom: mixing six channels into two puts the
 # agent's words in the customer's track.
 _TOO_MANY = ("{n} audio channels: assist reads mono or stereo calls (agent left, customer right) and "
-             "will not mix the others in; keep the agent's and the customer's channels first, e.g. "
-             "ffmpeg -i IN -af 'pan=stereo|c0=c0|c1=c1' OUT.wav")
+             "will not mix the others in; pick the agent's and the customer's with --channels AGENT,CUSTOMER "
+             "(numbered from 0, e.g. --channels 0,2)")
 
 
 def _pick(data: np.ndarray, path: Path, channels: tuple[int, int] | None) -> np.ndarray:

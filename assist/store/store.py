@@ -171,9 +171,10 @@ class Store:
     # ------------------------------------------------------------------ writing
     def save_call(self, report: dict[str, Any], *, kind: str, agent_name: str | None = None,
                   content_hash: str | None = None, lexicon_hash: str | None = None, scenario: str | None = None,
-                  redact: bool = True, created_at: datetime | None = None) -> int:
+                  redact: bool = True, created_at: datetime | None = None, update: bool = False) -> int:
         """Store one call in one transaction; returns its id. A call with the same content and
-        lexicon hashes as a stored one is not stored again: the stored call's id is returned."""
+        lexicon hashes as a stored one is not stored again: the stored call's id is returned —
+        with `update`, after replacing what is stored for it by this report (a replay seen again)."""
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
         if redact:
@@ -194,6 +195,8 @@ class Store:
         if content_hash is not None:
             existing = self.find_call(content_hash, lexicon_hash)
             if existing is not None:
+                if update:
+                    self._replace(existing, row, report)
                 return existing
         try:
             with self.engine.begin() as conn:
@@ -206,6 +209,14 @@ class Store:
                 raise
             return existing
         return call_id
+
+    def _replace(self, call_id: int, row: dict[str, Any], report: dict[str, Any]) -> None:
+        """The stored call `call_id` becomes `report`, in one transaction (same id)."""
+        with self.engine.begin() as conn:
+            for t in (S.utterances, S.events, S.checklist, S.metrics):
+                conn.execute(t.delete().where(t.c.call_id == call_id))
+            conn.execute(S.calls.update().where(S.calls.c.id == call_id).values(**row))
+            self._insert_children(conn, call_id, report)
 
     @staticmethod
     def _insert_children(conn: Connection, call_id: int, report: dict[str, Any]) -> None:

@@ -28,7 +28,7 @@ from textual.widgets import Footer, Input, Markdown, Static
 
 from assist.bidi import BidiText, VisualLines, bidi_text, has_rtl, reorder_enabled, without_marks
 from assist.engine.events import Event
-from assist.roleplay.debrief import build_report, improvement, to_markdown
+from assist.roleplay.debrief import build_report, improvement, redact_debrief, to_markdown
 from assist.roleplay.dialogue import RolePlay, Turn
 from assist.roleplay.scenario import Scenario
 from assist.session.messages import CallMessage, FinalUtterance
@@ -273,7 +273,8 @@ class RolePlayScreen(Screen[None]):
         stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         self.export_dir.mkdir(parents=True, exist_ok=True)
         path = self.export_dir / f"roleplay-{self.rp.scenario.id}-{stamp}.md"
-        path.write_text(to_markdown(self.report), encoding="utf-8")
+        report = redact_debrief(self.report) if self.session.spec.redact else self.report  # saved: redacted
+        path.write_text(to_markdown(report), encoding="utf-8")
         self.exported = path
         self.notify(f"Debrief saved to {path}")
 

@@ -60,7 +60,7 @@ def test_list_filter_and_show(tmp_path: Path) -> None:
 
 
 def test_errors_are_one_line(tmp_path: Path) -> None:
-    for args, msg in ((["--show", "42"], "no call with id 42"), (["--since", "soon"], "not a date"),
+    for args, msg in ((["--show", "42"], "no call"), (["--since", "soon"], "not a date"),
                       (["--format", "html"], "needs --show"), (["--limit", "0"], "--limit"),
                       (["--db", "nosuch://x"], "--db")):
         r = assist(*args, data=tmp_path)
@@ -70,3 +70,4 @@ def test_errors_are_one_line(tmp_path: Path) -> None:
 def test_empty_history(tmp_path: Path) -> None:
     r = assist("--format", "json", data=tmp_path)
     assert r.returncode == 0 and json.loads(r.stdout)["calls"] == []
+    assert "no calls stored yet" in r.stderr and not (tmp_path / "history.sqlite3").exists()  # read-only

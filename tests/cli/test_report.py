@@ -143,9 +143,14 @@ def test_bad_input_is_one_line_exit_2(tmp_path: Path, args: list[str], message: 
 
 
 def test_default_db_is_sqlite_in_the_data_dir(tmp_path: Path) -> None:
+    """A fresh install: the report of nothing, naming the file it looked for, and (read-only) no
+    database created (issue 14)."""
     r = assist("report", "--format", "json", data=tmp_path)
     assert r.returncode == 0, r.stderr
-    assert json.loads(r.stdout)["calls"] == 0 and (tmp_path / "history.sqlite3").exists()
+    out = json.loads(r.stdout)
+    assert out["calls"] == 0 and out["db"].endswith("history.sqlite3")
+    assert "no calls stored yet" in r.stderr and str(tmp_path / "history.sqlite3") in r.stderr
+    assert not (tmp_path / "history.sqlite3").exists()
 
 
 # ---------------------------------------------------------------------------- screenshots

@@ -222,19 +222,30 @@ def test_missing_model_folder_means_lexical_only(monkeypatch: pytest.MonkeyPatch
     assert det is None and "nowhere" in why
 
 
-def test_without_torch_analyze_runs_lexical_only_and_says_so_once(tmp_path: Path) -> None:
+def _analyze_without(module: str, tmp_path: Path) -> tuple[list[str], dict[str, Any]]:
+    """`assist analyze` of a short call in a fresh interpreter where `import <module>` fails."""
     call = tmp_path / "call.txt"
     call.write_text("AGENT: That's not my job.\nCUSTOMER: Honestly I'm beyond frustrated.\n"
                     "AGENT: Have you grasped that?\n", encoding="utf-8")
-    # A fresh interpreter where `import torch` fails, as on a machine without it.
-    code = ("import sys; sys.modules['torch'] = None; from assist.cli import main; "
+    code = (f"import sys; sys.modules[{module!r}] = None; from assist.cli import main; "
             f"sys.exit(main(['analyze', {str(call)!r}, '--format', 'json']))")
     env = {**os.environ, S.CACHE_ENV: str(tmp_path / "cache")}
+    env.pop(S.RUNTIME_ENV, None)
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)
     assert r.returncode == 0, r.stderr
-    notes = [ln for ln in r.stderr.splitlines() if ln.strip()]
-    assert len(notes) == 1 and "lexical rules only" in notes[0] and "torch" in notes[0], r.stderr
-    report = json.loads(r.stdout)
+    return [ln for ln in r.stderr.splitlines() if ln.strip()], json.loads(r.stdout)
+
+
+def test_without_torch_the_semantic_detector_still_runs(tmp_path: Path) -> None:
+    """The default MiniLM runtime is numpy (issue 17): torch is not needed to flag paraphrases."""
+    notes, report = _analyze_without("torch", tmp_path)
+    assert notes == []
+    assert "semantic" in {e["detector"] for e in report["events"]}
+
+
+def test_without_tokenizers_analyze_runs_lexical_only_and_says_so_once(tmp_path: Path) -> None:
+    notes, report = _analyze_without("tokenizers", tmp_path)
+    assert len(notes) == 1 and "lexical rules only" in notes[0] and "tokenizers" in notes[0], notes
     assert {e["detector"] for e in report["events"]} == {"lexical"}
 
 

@@ -5,8 +5,10 @@ recipe in scripts/make_telephone_call.py) go through the whole-file path and wha
 on is asserted as a share over the calls — never one recogniser word.
 
 The shares are floors at the level measured with Whisper tiny.en (docs/speech.md, "Telephone
-audio"): on these 8 calls 5/8 greetings right and 0.67-0.71 of the expectations met on the
-telephone channels, 7/8 and 0.96 on clean audio. They are below issue 17's goal (0.95): they guard
+audio"): on these 8 calls 0.67-0.71 of the expectations met on the telephone channels, 7/8 and
+0.96 on clean audio. Greetings: 5/8 on both telephone channels by name alone; with the greeting's
+introduction counted when a name is garbled (assist/engine/coach/greeting.py) 7/8 μ-law and 8/8
+A-law — the floor of 6/8 fails without it. They are below issue 17's goal (0.95): they guard
 against a regression, they do not claim the goal.
 """
 
@@ -68,7 +70,7 @@ def test_telephone_calls_keep_the_greeting_and_the_expectations_at_the_measured_
     greet, share, missed = _shares(channel)
     figures.add(f"telephone ({channel}), {len(CI_CALLS)} calls, Whisper whole file",
                 f"greeting {greet}/{len(CI_CALLS)}, expectations met {share:.3f}; missed: {missed}")
-    assert greet >= 5, missed
+    assert greet >= 6, missed  # 5/8 by name alone: the introduction must carry at least one more
     assert share >= 0.6, missed
 
 

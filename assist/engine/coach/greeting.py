@@ -1,6 +1,13 @@
 """Checklist item `greeting`: the agent names the company and themselves (or, with no names set,
 says a greeting phrase) within the lexicon's window after they first speak.
 
+A name the recogniser garbles past recognition (the telephone band: "Mateusz" -> "Matthew from",
+"Ollivanders" -> "on the mender") is still a name in its place: when a name is not heard, the
+agent's introduction in the lexicon's words ("this is ___", "___ speaking", "thank you for calling
+___") with a slot of one to three words, at least one of them not a common word, counts for that
+part — and the state says so (`by_structure`). It never stands in for a part that was not
+introduced at all: "Thank you for calling Acme, how can I help?" still misses the agent's name.
+
 Decided done as soon as it is heard; missed when the window has passed, when the customer has had
 a turn after the agent spoke, when the call clock is well past the window, or at the end. Every
 step is O(1) per utterance: where the agent first spoke and whether a final agent line exists are
@@ -13,9 +20,9 @@ from collections.abc import Callable
 from typing import Any
 
 from assist.engine.events import Event
-from assist.engine.lexicon import GreetingSpec
+from assist.engine.lexicon import GreetingSpec, Intro
 from assist.engine.names import find_name
-from assist.engine.normalize import NormText
+from assist.engine.normalize import NormText, Sentence
 from assist.engine.rules import any_match
 from assist.transcript import Utterance
 
@@ -54,6 +61,46 @@ class AgentOpening:
         return bool(self._finals)
 
 
+_SLOT = 3  # words: the longest name an intro's slot holds ("Van der Berg Energy" heard as three)
+
+
+def _slot(intro: Intro, sent: Sentence, first: int) -> list[str]:
+    """The words in the intro's slot: up to _SLOT words after the cue, or before it (for an
+    `at_start` intro, all the words before it, and only when they are at most _SLOT)."""
+    toks = [t.text for t in sent.tokens]
+    m = intro.cue.search(sent.text)
+    if m is None:
+        return []
+    a, b = sent.token_at(m.start()), sent.token_at(max(m.start(), m.end() - 1))
+    if intro.at_end and b != len(toks) - 1:
+        return []
+    if intro.name_after:
+        return toks[b + 1:b + 1 + _SLOT]
+    if intro.at_start:
+        return toks[:a] if first == 0 and 0 < a <= _SLOT else []
+    return toks[max(0, a - _SLOT):a]
+
+
+def introduced(spec: GreetingSpec, part: str, norm: NormText) -> bool:
+    """The agent introduced `part` ("company" or "agent_name") by the lexicon's intros, whatever the
+    name came out as: an intro whose slot holds a word that is not a common word (the first word,
+    for a name after its cue)."""
+    for intro in spec.intros:
+        if intro.part != part:
+            continue
+        for i, sent in enumerate(norm.sentences):
+            slot = _slot(intro, sent, i)
+            # A name right after its cue starts the slot ("this is Dana", not "this is a known issue");
+            # before a cue a garble may end in a small word ("Main of speaking" for "Dana speaking").
+            if any(_name_like(w, spec.common_words) for w in (slot[:1] if intro.name_after else slot)):
+                return True
+    return False
+
+
+def _name_like(word: str, common: frozenset[str]) -> bool:
+    return len(word) > 1 and not word.isdigit() and word not in common
+
+
 class GreetingCheck:
     def __init__(self, spec: GreetingSpec, company: str | None, agent_name: str | None,
                  fill: Callable[[str], str]) -> None:
@@ -65,6 +112,7 @@ class GreetingCheck:
         self.company_named = False
         self.agent_named = False
         self.phrase_said = False
+        self.by_structure: set[str] = set()  # parts heard only as an introduction, the name unclear
         self.at: float | None = None  # start of the agent's first utterance in the window
         self._state: dict[str, Any] = {"status": "pending"}
 
@@ -84,6 +132,10 @@ class GreetingCheck:
             self.company_named = True
         if self.agent_name and find_name(self.agent_name, tokens, self.spec.name_threshold):
             self.agent_named = True
+        for part, name, named in (("company", self.company, self.company_named),
+                                  ("agent_name", self.agent_name, self.agent_named)):
+            if name and not named and introduced(self.spec, part, norm):
+                self.by_structure.add(part)
         if any_match(self.spec.phrases, norm.text):
             self.phrase_said = True
         if self.at is None:
@@ -98,7 +150,8 @@ class GreetingCheck:
     def _complete(self) -> bool:
         if not self.company and not self.agent_name:
             return self.phrase_said
-        return (self.company_named or not self.company) and (self.agent_named or not self.agent_name)
+        return ((self.company_named or "company" in self.by_structure or not self.company)
+                and (self.agent_named or "agent_name" in self.by_structure or not self.agent_name))
 
     def _detail(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -106,6 +159,9 @@ class GreetingCheck:
             d["company_named"] = self.company_named
         if self.agent_name:
             d["agent_named"] = self.agent_named
+        heard = sorted(p for p in self.by_structure if not (self.company_named if p == "company" else self.agent_named))
+        if heard:
+            d["by_structure"] = heard  # introduced, the name itself not recognised
         return d
 
     def decide(self, at: float) -> list[Event]:
@@ -113,9 +169,9 @@ class GreetingCheck:
         if not self.pending:
             return []
         missing = []
-        if self.company and not self.company_named:
+        if self.company and not self.company_named and "company" not in self.by_structure:
             missing.append("company")
-        if self.agent_name and not self.agent_named:
+        if self.agent_name and not self.agent_named and "agent_name" not in self.by_structure:
             missing.append("agent name")
         if not self.company and not self.agent_name and not self.phrase_said:
             missing.append("greeting")
