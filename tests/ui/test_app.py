@@ -147,10 +147,14 @@ async def test_pause_resume_and_help() -> None:
 
 
 async def test_partial_is_dimmed_then_replaced_in_place() -> None:
-    app = make_app("live", call_spec(CFG), config=CFG, factory=scripted(stop_after=2, with_partial_last=True),
-                   ask_names=False, save=False)
+    factory = scripted(stop_after=2, with_partial_last=True)
+    app = make_app("live", call_spec(CFG), config=CFG, factory=factory, ask_names=False, save=False)
     async with app.run_test() as pilot:
-        await wait_for(pilot, lambda: 2 in app.call.transcript._turns)
+        # the held utterance's partials come in more than one message: wait until the pipeline has
+        # posted them all (it is held) and they are drawn, or a late partial re-dims the final line
+        await wait_for(pilot, lambda: bool(factory.made) and factory.made[0].held.is_set()
+                       and 2 in app.call.transcript._turns)
+        await pilot.pause()
         line = app.call.transcript._turns[2]
         assert line.has_class("partial")
         final = Utterance(2, "agent", 12.0, 14.0, "No, you have to restart the router first.")
