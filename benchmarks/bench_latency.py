@@ -105,6 +105,8 @@ class RunResult:
     load: tuple[float, float] = (0.0, 0.0)
     cpu_s: float = 0.0  # this process's CPU time during the call (the busy process is not counted)
     wall_s: float = 0.0
+    trace: list[tuple[float, str, int, str]] = field(default_factory=list)  # (wall, kind, agent turn, text)
+    ends: list[float] = field(default_factory=list)  # wall time each planted phrase's end was played
 
 
 # --------------------------------------------------------------------------- the call
@@ -209,7 +211,14 @@ class Busy:
 
 def run_live(call: Call, opts: dict[str, Any], busy: bool) -> RunResult:
     from assist.session.call import CallSession
-    from assist.session.messages import CallMessage, CoachEvent, Retraction, RunningBehind
+    from assist.session.messages import (
+        CallMessage,
+        CoachEvent,
+        FinalUtterance,
+        PartialUtterance,
+        Retraction,
+        RunningBehind,
+    )
 
     res = RunResult()
     pipe_ref: list[Any] = []
@@ -220,6 +229,12 @@ def run_live(call: Call, opts: dict[str, Any], busy: bool) -> RunResult:
 
     def sink(m: CallMessage) -> None:
         now = time.monotonic()
+        if isinstance(m, (PartialUtterance, FinalUtterance)) and m.utterance.speaker == "agent":
+            u = m.utterance
+            res.trace.append((now, "final" if u.final else "partial", _turn_of(call, u), u.text))
+        if isinstance(m, (CoachEvent, Retraction)) and m.event.type in ("flag", "retract") \
+                and m.event.speaker == "agent":
+            res.trace.append((now, m.event.type, _turn_of(call, m.event), m.event.category))
         if isinstance(m, CoachEvent) and m.event.type == "flag" and m.event.speaker == "agent":
             key = (m.event.category, _turn_of(call, m.event))
             for i in by_cat.get(key, []):
@@ -248,6 +263,9 @@ def run_live(call: Call, opts: dict[str, Any], busy: bool) -> RunResult:
         end = call.planted[i].end
         j = min(bisect.bisect_left(fed_t, end), len(fed_t) - 1)
         res.latency[i] = wall - (fed_wall[j] - (fed_t[j] - end))  # the moment the phrase's end was played
+    for p in call.planted:
+        j = min(bisect.bisect_left(fed_t, p.end), len(fed_t) - 1)
+        res.ends.append(fed_wall[j] - (fed_t[j] - p.end))
     return res
 
 
@@ -309,6 +327,8 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--opts", default="", help="WhisperStream keyword overrides as JSON")
     ap.add_argument("--json", metavar="OUT", help="also write the results as JSON")
     ap.add_argument("--verbose", action="store_true", help="each phrase's latency")
+    ap.add_argument("--trace", action="store_true", help="with --verbose: what the agent channel delivered "
+                    "in each phrase's turn (partials, finals, flags), seconds from the phrase's end")
     a = ap.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("ASSIST_CONFIG", "/nonexistent/assist.toml")
@@ -342,6 +362,10 @@ def main(argv: list[str]) -> int:
                 for i, p in enumerate(call.planted):
                     lat = r.latency.get(i)
                     print(f"    {p.position:6s} {'-' if lat is None else f'{lat:.2f}':>5s}  {p.text}")
+                    if a.trace:
+                        for wall, kind, turn, text in r.trace:
+                            if turn == p.turn:
+                                print(f"        {wall - r.ends[i]:+6.2f} {kind:7s} {text}")
             results[name] = {"positions": s, "words_lost": round(lost, 4), "agreement": round(agree, 3),
                              "retractions": r.retractions, "max_lag_s": r.max_lag,
                              "load_avg": [round(x, 2) for x in r.load],
