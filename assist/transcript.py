@@ -46,6 +46,10 @@ class Utterance:
     text: str
     words: list[Word] | None = None
     final: bool = True
+    # A partial decoded while the speaker is silent (a pause after the words): the text is as final
+    # as it gets for now, so a rule's look-ahead (`not_followed_by`) is decided on it rather than
+    # waiting for the turn's final (a later word still retracts it). Never in a report.
+    paused: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {

@@ -140,7 +140,7 @@ class CallPipeline:
             if k not in self._index:
                 self._index[k] = self._next
                 self._next += 1
-            utt = make_utterance(seg.words, speaker, self._index[k], final=seg.final)
+            utt = make_utterance(seg.words, speaker, self._index[k], final=seg.final, paused=seg.paused)
             if seg.final:
                 self._last_partial.pop(utt.index, None)
             else:

@@ -28,9 +28,10 @@ def join_words(words: list[Word]) -> str:
     return " ".join(w.text.strip() for w in words if w.text.strip())
 
 
-def make_utterance(words: list[Word], speaker: str, index: int = 0, final: bool = True) -> Utterance:
+def make_utterance(words: list[Word], speaker: str, index: int = 0, final: bool = True,
+                   paused: bool = False) -> Utterance:
     return Utterance(index=index, speaker=speaker, start=words[0].start, end=words[-1].end,
-                     text=join_words(words), words=list(words), final=final)
+                     text=join_words(words), words=list(words), final=final, paused=paused and not final)
 
 
 def merge_speakers(per_speaker: dict[str, list[Word]], pause_s: float = PAUSE_S) -> list[Utterance]:

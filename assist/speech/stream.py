@@ -16,13 +16,15 @@ class Segment:
 
     `key` numbers a channel's utterances (0, 1, …); the same key comes again with more words while
     it is partial (`final=False`) and once more, last, with `final=True`. `committed` = how many of
-    the leading words will not change any more.
+    the leading words will not change any more. `paused`: a partial decoded while the speaker was
+    silent after these words (see Utterance.paused).
     """
 
     key: int
     words: list[Word]
     final: bool
     committed: int = 0
+    paused: bool = False
 
 
 class StreamRecognizer(Protocol):

@@ -262,7 +262,7 @@ class WhisperStream:
     def __init__(self, asr: WhisperASR, *, step_s: float = 1.0, window_s: float = 15.0, pause_s: float = 0.5,
                  silence_rms: float = 0.01, reuse_last_pass: bool = False, live: bool = True,
                  final_beam: int | None = None, early_s: float = 0.2, cut_sentences: bool = False,
-                 short_window: bool = True, vad: str = "energy") -> None:
+                 short_window: bool = True, vad: str = "energy", final_early_s: float = 0.3) -> None:
         self.asr = asr
         self.gate = speech_gate(vad, silence_rms)  # speech or silence, per 0.1 s frame
         self.short_window = short_window  # encode the window alone, not padded to 30 s (see _SHORT)
@@ -274,6 +274,9 @@ class WhisperStream:
         self.cut_sentences = cut_sentences
         self.step = int(step_s * RATE)
         self.early = int(early_s * RATE)  # 0: no decode at short pauses, only every step_s
+        # The final's decode, done ahead at this much silence (0: at the end of the pause, pause_s)
+        self.final_early = int(final_early_s * RATE)
+        self._early_final: tuple[int, list[Word]] | None = None  # (last_loud it heard, its words)
         self.window = int(window_s * RATE)
         self.pause = int(pause_s * RATE)
         self.silence_rms = silence_rms
@@ -340,7 +343,23 @@ class WhisperStream:
         if self.speech_seen and (due or tick) and not self.hold_partials:
             self.since_decode = 0
             out += self._step()
+        elif self._final_due():
+            self._decode_final_early()
         return out
+
+    def _final_due(self) -> bool:
+        """Silent `final_early` after speech, no final decoded for these words yet, not behind."""
+        return (self.speech_seen and 0 < self.final_early < self.pause and self.silent_run >= self.final_early
+                and not self.behind and (self._early_final is None or self._early_final[0] != self.last_loud))
+
+    def _decode_final_early(self) -> None:
+        """The final's decode, ahead of the end of the pause. A turn ends only after `pause_s` of
+        silence, and its final (a beam-5 decode of the whole turn on the 30 s window: ~0.3-0.5 s on
+        idle cores, more on busy ones) came after that: an end-of-turn phrase that only the final
+        hears right waited for both. Decoded at `final_early` of silence, the final's audio is the
+        same (it stops _TAIL after the last loud frame either way) and so are its words; if the
+        speaker goes on instead, the decode is wasted and the turn's final is decoded again."""
+        self._early_final = (self.last_loud, self._decode(beam_size=self.final_beam, trim=True, short=False))
 
     def _decode(self, beam_size: int | None = None, trim: bool = False, short: bool = True) -> list[Word]:
         audio = self.buf
@@ -369,7 +388,9 @@ class WhisperStream:
         out = self._cut_sentence() if self.cut_sentences else []
         allw = self.committed + self.prev
         if allw:
-            out.append(Segment(self.key, allw, final=False, committed=len(self.committed)))
+            # decoded while the speaker is silent (the decode at a pause): see Utterance.paused
+            paused = self.silent_run >= max(self.early, _FRAME) and self.decoded_at >= self.last_loud
+            out.append(Segment(self.key, allw, final=False, committed=len(self.committed), paused=paused))
         return out
 
     def _cut_sentence(self) -> list[Segment]:
@@ -388,6 +409,7 @@ class WhisperStream:
         self.key += 1
         self.prompt = (self.prompt + " " + " ".join(w.text for w in done)).strip()
         self.buf = self.buf[cut:]
+        self._early_final = None
         self.buf_t0 += cut / RATE
         self.speech_t = self.buf_t0
         self.committed = self.committed[ends[-1] + 1:]
@@ -412,7 +434,11 @@ class WhisperStream:
             beam = 1 if self.behind else self.final_beam  # behind: a greedy final, one decode, no more
             # The final goes into the report: the full 30 s window unless behind (the short one
             # heard "this is Dana" as "this is Gator" in the test call's greeting, beam 5 or not).
-            words = latest if heard_all else (self._decode(beam_size=beam, trim=True, short=self.behind) or latest)
+            early = self._early_final
+            if early is not None and early[0] == self.last_loud and not heard_all:
+                words = early[1] or latest  # decoded at `final_early` of this same silence: same audio
+            else:
+                words = latest if heard_all else (self._decode(beam_size=beam, trim=True, short=self.behind) or latest)
             if words:
                 out.append(Segment(self.key, words, final=True, committed=len(words)))
                 self.key += 1
@@ -422,6 +448,7 @@ class WhisperStream:
         self.buf_t0 += (len(self.buf) - keep) / RATE
         self.buf = self.buf[len(self.buf) - keep:]
         self.committed, self.prev = [], []
+        self._early_final = None
         self.decoded_at = -1
         self.speech_seen = False
         self.silent_run = 0

@@ -234,3 +234,12 @@ def test_clean_call_scores_full(mini: Lexicon) -> None:
             utt(2, "agent", "Of course, I'll do that now.", 6.0, 8.0)]
     r = analyze_utterances(utts, mini, company="Acme", agent_name="Dana")
     assert r["events"] == [] and r["score"] == 100
+
+
+def test_a_partial_at_a_pause_decides_the_look_ahead(coach: Coach) -> None:
+    # Decoded while the speaker is silent (`paused`, issue 13), "No." is as final as it gets for
+    # now: an end-of-turn phrase need not wait for the turn's final. A later word still retracts it.
+    assert coach.feed(utt(0, "agent", "No.", final=False)) == []
+    paused = Utterance(index=0, speaker="agent", start=0.0, end=2.0, text="No.", final=False, paused=True)
+    assert kinds(coach.feed(paused)) == [("flag", "starts-with-no")]
+    assert kinds(coach.feed(utt(0, "agent", "No problem at all."))) == [("retract", "starts-with-no")]

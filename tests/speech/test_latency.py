@@ -1,8 +1,8 @@
 """Live flags mid-turn (issue 13), on real audio through the real pipeline — not timed: positions in
 the audio, never wall-clock seconds (benchmarks/bench_latency.py measures those).
 
-The turn is three sentences synthesised one by one (so where the flagged one ends is known) with a
-breath of 0.3 s between them: the flagged phrase sits in the middle. Its words were flagged in every
+The turn is four sentences synthesised one by one (so where the flagged one ends is known) with a
+breath of 0.3 s between them: one flagged phrase sits in the middle, one ends the turn. Its words were flagged in every
 position of the latency benchmark's call (start, middle, end of a turn)."""
 
 from __future__ import annotations
@@ -15,14 +15,15 @@ import pytest
 import soundfile as sf
 
 from assist.session.call import CallSession
-from assist.session.messages import CallMessage, CoachEvent, FinalUtterance, Position
+from assist.session.messages import CallMessage, CoachEvent, FinalUtterance, Position, Retraction
 from tests.speech.calls import RATE, demo_module, spec, workdir
 
 pytestmark = pytest.mark.slow
 
 SENTENCES = ["Let me pull up your account on my screen.", "We get this all the time.",
-             "The driver left a card at your address."]
+             "The driver left a card at your address.", "Sure, no problem."]
 FLAGGED = 1  # index of the flagged sentence (known-issue)
+# The turn ends on "no problem": a rule with a look-ahead (not_followed_by), decided at the pause.
 BREATH_S = 0.3
 
 
@@ -78,6 +79,20 @@ def test_mid_turn_phrase_is_flagged_before_the_turn_ends() -> None:
     assert flags[0] < _first_position_at(messages, flagged_end + 1.5)
     last_final = max(i for i, m in enumerate(messages) if isinstance(m, FinalUtterance))
     assert flags[0] < last_final
+
+
+def test_end_of_turn_phrase_is_flagged_before_the_turn_s_final() -> None:
+    """"Sure, no problem." ends the turn. Its rule has a look-ahead ("no problem" is fine when more
+    follows), so on a partial it waited for the turn's final: 0.5 s of pause plus the final's decode.
+    The partial decoded at the pause (the speaker silent after the words) decides it now."""
+    messages = mid_turn_run()
+    agent_finals = [i for i, m in enumerate(messages) if isinstance(m, FinalUtterance)
+                    and m.utterance.speaker == "agent"]
+    flag = next((i for i, m in enumerate(messages) if isinstance(m, CoachEvent) and m.event.type == "flag"
+                 and m.event.category == "no-problem"), None)
+    assert flag is not None, [messages[i].utterance.text for i in agent_finals]  # type: ignore[attr-defined]
+    assert flag < agent_finals[-1]
+    assert not any(isinstance(m, Retraction) for m in messages)  # nothing flagged at a pause was wrong here
 
 
 def test_sentence_cut_closes_a_mid_turn_sentence_before_the_turn_ends() -> None:

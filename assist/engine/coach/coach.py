@@ -104,7 +104,7 @@ class Coach:
             self.opening.fed(utt)
             words = [w.text for w in utt.words] if utt.words else None
             norm = self.matcher.normalize(utt.text, words)
-            hits = self.matcher.find(norm, utt.speaker, partial=not utt.final)
+            hits = self.matcher.find(norm, utt.speaker, partial=not (utt.final or utt.paused))
             out: list[Event] = []
             if utt.speaker == "agent":
                 cb = self.callback.scan(utt, norm, lambda: self.book.standing("vague-promise"))

@@ -1,0 +1,70 @@
+"""WhisperStream's decode schedule, with a fake recogniser (unit tests of one layer: which decodes
+run when; real audio through real models is in test_latency.py and test_whisper.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from assist.speech.audio import RATE
+from assist.speech.whisper_asr import WhisperStream
+from assist.transcript import Word
+
+
+class _FakeASR:
+    """One word per second of audio; records each decode: (seconds of audio, beam, short window)."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[float, int | None, bool]] = []
+
+    def transcribe(self, audio: np.ndarray, init_prompt: str = "", offset: float = 0.0, vad: Any = None,
+                   beam_size: int | None = None, short: bool = False) -> list[Word]:
+        self.calls.append((len(audio) / RATE, beam_size, short))
+        n = max(1, int(len(audio) / RATE))
+        return [Word(f"w{i}", offset + i, offset + i + 0.5) for i in range(n)]
+
+
+def _feed(st: WhisperStream, seconds: float, loud: bool) -> list[Any]:
+    x = (np.full(int(seconds * RATE), 0.1, dtype=np.float32) if loud else np.zeros(int(seconds * RATE), np.float32))
+    out = []
+    for i in range(0, len(x), RATE // 10):
+        out += st.accept(x[i:i + RATE // 10])
+    return out
+
+
+def _finals(asr: _FakeASR) -> list[tuple[float, int | None, bool]]:
+    return [c for c in asr.calls if c[1] != 1]  # partials are greedy (beam 1), a final is not
+
+
+def test_the_final_is_decoded_during_the_pause_and_used_when_the_turn_ends() -> None:
+    asr = _FakeASR()
+    st = WhisperStream(asr)  # type: ignore[arg-type]
+    _feed(st, 2.0, loud=True)
+    _feed(st, 0.3, loud=False)
+    assert len(_finals(asr)) == 1, asr.calls  # decoded at 0.3 s of silence, before the turn ends
+    assert _finals(asr)[0][2] is False  # on the usual 30 s window, as a final always was
+    out = _feed(st, 0.3, loud=False)
+    finals = [s for s in out if s.final]
+    assert len(finals) == 1 and finals[0].words  # the turn ended at 0.5 s of silence …
+    assert len(_finals(asr)) == 1  # … with the words decoded ahead, no second decode
+
+
+def test_speech_after_the_early_final_is_decoded_again() -> None:
+    asr = _FakeASR()
+    st = WhisperStream(asr)  # type: ignore[arg-type]
+    _feed(st, 2.0, loud=True)
+    _feed(st, 0.3, loud=False)  # the early final: 2.2 s of audio
+    _feed(st, 1.5, loud=True)  # the speaker goes on
+    out = _feed(st, 0.6, loud=False)
+    assert len(_finals(asr)) == 2 and _finals(asr)[1][0] > 3.5, asr.calls  # the whole turn, again
+    assert [len(s.words) for s in out if s.final] == [int(_finals(asr)[1][0])]
+
+
+def test_a_partial_decoded_at_a_pause_says_so() -> None:
+    asr = _FakeASR()
+    st = WhisperStream(asr)  # type: ignore[arg-type]
+    mid = [s for s in _feed(st, 2.5, loud=True) if not s.final]
+    assert mid and not any(s.paused for s in mid)  # the 1 s tick, mid-speech
+    at_pause = [s for s in _feed(st, 0.2, loud=False) if not s.final]
+    assert at_pause and at_pause[-1].paused
