@@ -152,7 +152,13 @@ class WhisperASR:
         self.model_dir = str(model_dir)
         self.language = language
         # "Acme, this is Dana" comes out as "at me, this is very…" without the names as hotwords.
-        self.hotwords = " ".join(h for h in hotwords if h) or None
+        # They reach the decoder as text before the audio: written "Acme Dana" (no punctuation)
+        # Whisper wrote the call that way too — on the latency benchmark's agent track 45 sentence
+        # ends instead of 68, so "…at your address No, the parcel left…" was no sentence start
+        # and its flag was lost (whole-file: 2 of 24 planted phrases; "not my job" and "Does that
+        # make sense" were also heard 1 of 2 times, 2 of 2 with "Acme, Dana.").
+        names = [h.strip() for h in hotwords if h and h.strip()]
+        self.hotwords = ", ".join(names) + "." if names else None
         self.beam_size = beam_size
         self.vad = vad
         self.model = self.load_model()
@@ -238,6 +244,16 @@ def _quietest(buf: np.ndarray, t0: float, a: float, b: float) -> int:
     frames = buf[lo:hi - (hi - lo) % _FRAME].reshape(-1, _FRAME)
     k = int(np.argmin(np.sqrt(np.mean(frames * frames, axis=1))))
     return lo + k * _FRAME + _FRAME // 2
+
+
+def _prompt_plus(prompt: str, words: list[Word]) -> str:
+    """The decoder's context with one more utterance, ended with a full stop if it has none: the
+    prompt sets Whisper's style, and one unpunctuated final made every later turn unpunctuated
+    (then "… address No, the parcel …" starts no sentence, and sentence-start rules miss it)."""
+    text = " ".join(w.text for w in words).strip()
+    if text and not _SENTENCE_END.search(text):
+        text += "."
+    return (prompt + " " + text).strip()
 
 
 def _key(w: Word) -> str:
@@ -407,7 +423,7 @@ class WhisperStream:
             return []
         seg = Segment(self.key, done, final=True, committed=len(done))
         self.key += 1
-        self.prompt = (self.prompt + " " + " ".join(w.text for w in done)).strip()
+        self.prompt = _prompt_plus(self.prompt, done)
         self.buf = self.buf[cut:]
         self._early_final = None
         self.buf_t0 += cut / RATE
@@ -442,7 +458,7 @@ class WhisperStream:
             if words:
                 out.append(Segment(self.key, words, final=True, committed=len(words)))
                 self.key += 1
-                self.prompt = (self.prompt + " " + " ".join(w.text for w in words)).strip()
+                self.prompt = _prompt_plus(self.prompt, words)
         # keep the trailing silence as the next lead-in
         keep = min(len(self.buf), _LEAD)
         self.buf_t0 += (len(self.buf) - keep) / RATE
