@@ -152,13 +152,14 @@ class WhisperASR:
         self.model_dir = str(model_dir)
         self.language = language
         # "Acme, this is Dana" comes out as "at me, this is very…" without the names as hotwords.
-        # They reach the decoder as text before the audio: written "Acme Dana" (no punctuation)
-        # Whisper wrote the call that way too — on the latency benchmark's agent track 45 sentence
-        # ends instead of 68, so "…at your address No, the parcel left…" was no sentence start
-        # and its flag was lost (whole-file: 2 of 24 planted phrases; "not my job" and "Does that
-        # make sense" were also heard 1 of 2 times, 2 of 2 with "Acme, Dana.").
+        # They reach the decoder as text before the audio. Written "Acme Dana" the whole-file
+        # decode of the latency benchmark's call lost sentence ends ("…at your address No, the
+        # parcel left…": no sentence start, the flag lost — 2 of its 4 misses in 24 planted
+        # phrases, and "not my job"/"Does that make sense" misheard once each); "Acme, Dana" missed 1
+        # of 24, with the same words lost and added (3.9 / 3.5 %). "Acme, Dana." (full stop) found
+        # the phrases too but skipped a whole turn and repeated another (6.4 / 6.7 %).
         names = [h.strip() for h in hotwords if h and h.strip()]
-        self.hotwords = ", ".join(names) + "." if names else None
+        self.hotwords = ", ".join(names) or None
         self.beam_size = beam_size
         self.vad = vad
         self.model = self.load_model()
@@ -173,7 +174,8 @@ class WhisperASR:
         return load_whisper(self.model_dir)
 
     def transcribe(self, audio: np.ndarray, init_prompt: str = "", offset: float = 0.0,
-                   vad: bool | None = None, beam_size: int | None = None, short: bool = False) -> list[Word]:
+                   vad: bool | None = None, beam_size: int | None = None, short: bool = False,
+                   min_window_s: float = 5.0) -> list[Word]:
         """Words with absolute times (`offset` = time of audio[0]). `short`: encode only the audio
         (plus a few seconds), not a 30 s window — for streaming decodes of a few seconds (see _SHORT)."""
         if len(audio) < RATE // 10:
@@ -183,7 +185,8 @@ class WhisperASR:
         frames, most = len(audio) * 100 // RATE, int(8 * len(audio) / RATE) + 8
         # padded by 3 s (5 s in all at least: the decoder loops more on a tiny window); if it loops
         # anyway, to 10 s in all (a third of the usual cost); then the usual 30 s
-        for pad in (max(SHORT_PAD_FRAMES, 500 - frames), max(SHORT_PAD_FRAMES, 1000 - frames)):
+        first = int(min_window_s * 100)
+        for pad in (max(SHORT_PAD_FRAMES, first - frames), max(SHORT_PAD_FRAMES, max(first, 1000) - frames)):
             _SHORT.frames = pad
             try:
                 words = self._transcribe(audio, init_prompt, offset, vad, beam_size, max_tokens=most)
@@ -278,7 +281,8 @@ class WhisperStream:
     def __init__(self, asr: WhisperASR, *, step_s: float = 1.0, window_s: float = 15.0, pause_s: float = 0.5,
                  silence_rms: float = 0.01, reuse_last_pass: bool = False, live: bool = True,
                  final_beam: int | None = None, early_s: float = 0.2, cut_sentences: bool = False,
-                 short_window: bool = True, vad: str = "energy", final_early_s: float = 0.3) -> None:
+                 short_window: bool = True, vad: str = "energy", final_early_s: float = 0.3,
+                 final_window_s: float = 10.0) -> None:
         self.asr = asr
         self.gate = speech_gate(vad, silence_rms)  # speech or silence, per 0.1 s frame
         self.short_window = short_window  # encode the window alone, not padded to 30 s (see _SHORT)
@@ -292,6 +296,8 @@ class WhisperStream:
         self.early = int(early_s * RATE)  # 0: no decode at short pauses, only every step_s
         # The final's decode, done ahead at this much silence (0: at the end of the pause, pause_s)
         self.final_early = int(final_early_s * RATE)
+        # The final's encoder window (0: the usual 30 s; else the turn padded to at least this)
+        self.final_window_s = final_window_s
         self._early_final: tuple[int, list[Word]] | None = None  # (last_loud it heard, its words)
         self.window = int(window_s * RATE)
         self.pause = int(pause_s * RATE)
@@ -375,15 +381,24 @@ class WhisperStream:
         hears right waited for both. Decoded at `final_early` of silence, the final's audio is the
         same (it stops _TAIL after the last loud frame either way) and so are its words; if the
         speaker goes on instead, the decode is wasted and the turn's final is decoded again."""
-        self._early_final = (self.last_loud, self._decode(beam_size=self.final_beam, trim=True, short=False))
+        self._early_final = (self.last_loud, self._final_decode(self.final_beam))
 
-    def _decode(self, beam_size: int | None = None, trim: bool = False, short: bool = True) -> list[Word]:
+    def _final_decode(self, beam: int | None) -> list[Word]:
+        if self.behind:
+            return self._decode(beam_size=beam, trim=True)
+        if self.final_window_s > 0:
+            return self._decode(beam_size=beam, trim=True, min_window_s=self.final_window_s)
+        return self._decode(beam_size=beam, trim=True, short=False)
+
+    def _decode(self, beam_size: int | None = None, trim: bool = False, short: bool = True,
+                min_window_s: float = 5.0) -> list[Word]:
         audio = self.buf
         if trim and self.silent_run > _TAIL:
             # the closing pause: decoding it only invites a hallucinated word at the end
             audio = audio[: len(audio) - self.silent_run + _TAIL]
         words = self.asr.transcribe(audio, init_prompt=self.prompt[-200:], offset=self.buf_t0, vad=False,
-                                    beam_size=beam_size, short=self.short_window and short)
+                                    beam_size=beam_size, short=self.short_window and short,
+                                    min_window_s=min_window_s)
         if words and words[0].start < self.speech_t - 0.05:
             # Whisper puts the first word at the window's start, i.e. in the lead-in silence (0.3 s
             # early); the audio says where the speech began.
@@ -454,7 +469,7 @@ class WhisperStream:
             if early is not None and early[0] == self.last_loud and not heard_all:
                 words = early[1] or latest  # decoded at `final_early` of this same silence: same audio
             else:
-                words = latest if heard_all else (self._decode(beam_size=beam, trim=True, short=self.behind) or latest)
+                words = latest if heard_all else (self._final_decode(beam) or latest)
             if words:
                 out.append(Segment(self.key, words, final=True, committed=len(words)))
                 self.key += 1

@@ -13,14 +13,15 @@ from assist.transcript import Word
 
 
 class _FakeASR:
-    """One word per second of audio; records each decode: (seconds of audio, beam, short window)."""
+    """One word per second of audio; records each decode: (seconds of audio, beam, short window,
+    the short window's least length)."""
 
     def __init__(self) -> None:
-        self.calls: list[tuple[float, int | None, bool]] = []
+        self.calls: list[tuple[float, int | None, bool, float]] = []
 
     def transcribe(self, audio: np.ndarray, init_prompt: str = "", offset: float = 0.0, vad: Any = None,
-                   beam_size: int | None = None, short: bool = False) -> list[Word]:
-        self.calls.append((len(audio) / RATE, beam_size, short))
+                   beam_size: int | None = None, short: bool = False, min_window_s: float = 5.0) -> list[Word]:
+        self.calls.append((len(audio) / RATE, beam_size, short, min_window_s))
         n = max(1, int(len(audio) / RATE))
         return [Word(f"w{i}", offset + i, offset + i + 0.5) for i in range(n)]
 
@@ -33,7 +34,7 @@ def _feed(st: WhisperStream, seconds: float, loud: bool) -> list[Any]:
     return out
 
 
-def _finals(asr: _FakeASR) -> list[tuple[float, int | None, bool]]:
+def _finals(asr: _FakeASR) -> list[tuple[float, int | None, bool, float]]:
     return [c for c in asr.calls if c[1] != 1]  # partials are greedy (beam 1), a final is not
 
 
@@ -43,7 +44,6 @@ def test_the_final_is_decoded_during_the_pause_and_used_when_the_turn_ends() -> 
     _feed(st, 2.0, loud=True)
     _feed(st, 0.3, loud=False)
     assert len(_finals(asr)) == 1, asr.calls  # decoded at 0.3 s of silence, before the turn ends
-    assert _finals(asr)[0][2] is False  # on the usual 30 s window, as a final always was
     out = _feed(st, 0.3, loud=False)
     finals = [s for s in out if s.final]
     assert len(finals) == 1 and finals[0].words  # the turn ended at 0.5 s of silence …
@@ -68,3 +68,13 @@ def test_a_partial_decoded_at_a_pause_says_so() -> None:
     assert mid and not any(s.paused for s in mid)  # the 1 s tick, mid-speech
     at_pause = [s for s in _feed(st, 0.2, loud=False) if not s.final]
     assert at_pause and at_pause[-1].paused
+
+
+def test_the_final_is_decoded_on_a_10_s_window_or_on_the_usual_30_s_one() -> None:
+    for opts, window in (({}, (True, 10.0)), ({"final_window_s": 0}, (False, 5.0))):
+        asr = _FakeASR()
+        st = WhisperStream(asr, **opts)  # type: ignore[arg-type]
+        _feed(st, 2.0, loud=True)
+        _feed(st, 0.6, loud=False)
+        assert [c[2:] for c in _finals(asr)] == [window], opts
+        assert all(c[2:] == (True, 5.0) for c in asr.calls if c[1] == 1)  # partials: the short window
