@@ -1,6 +1,6 @@
 """Live flag latency: how long after a flagged phrase ends in the audio its flag reaches the screen.
 
-    python3 benchmarks/bench_latency.py [--phrases 24] [--no-busy] [--opts JSON] [--json OUT]
+    python3 benchmarks/bench_latency.py [--phrases 24] [--no-busy] [--opts JSON] [--json OUT] [--verbose [--trace]]
 
 A synthesised two-voice stereo call (espeak-ng, agent left, customer right, the demo call's recipe)
 with `--phrases` flagged agent phrases (default 24, at least 24 for a reported figure), a third
