@@ -24,7 +24,8 @@ Printed per run:
 - partial cadence on the agent's channel: partial messages and partial *updates* (text changed) per
   second of agent speech, the median interval between updates within an utterance, and word ->
   partial: for every word of the agent's finals, the first partial of that utterance that holds it
-  (same text, start within 0.2 s) minus the wall time its end (Vosk's word end time) was fed.
+  in its final form (same text, start within 0.2 s) minus the wall time its end (Vosk's word end
+  time) was fed — later than the first partial that has *a* word there, which may still change.
 - flags found by the whole-file decode of the same call (same engine and lexicon) for comparison,
   extra (unplanted) agent flags, and CPU seconds per audio second.
 The machine's load average is printed with the figures. Run by hand; not part of CI. Self-contained
