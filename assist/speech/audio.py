@@ -35,7 +35,7 @@ class CallAudio:
     speakers_by: str = "channels"
     voice_split: dict[str, Any] | None = None  # SplitInfo.as_dict() when speakers_by == "voice"
     # The recording's own sample rate before resampling to RATE: 8000 for G.711 telephone audio,
-    # whose decode is tuned apart (assist.speech.narrowband).
+    # told apart from 16 kHz recordings.
     source_rate: int = RATE
 
     def call_fields(self) -> dict[str, Any]:
