@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """Benchmark the semantic detector: model load time, prototype embedding (cold cache) vs cached
-start-up, and milliseconds per final utterance on ONE core (torch.set_num_threads(1)); medians.
+start-up, and milliseconds per final utterance on ONE core; medians.
 
-    python3 benchmarks/bench_semantic.py [--runs 3] [--utterances 200]
+    python3 benchmarks/bench_semantic.py [--runs 3] [--utterances 200] [--runtime numpy|torch]
+
+The runtime is the MiniLM encoder's (`ASSIST_SEMANTIC_RUNTIME`): numpy, the shipped default, holds
+BLAS to one thread per pass itself; torch is held to one with torch.set_num_threads(1).
 
 Each load is measured in a fresh interpreter (a second load in one process is free: the encoder
 is cached per process). Utterances are the paraphrase set's lines, so lengths are realistic.
@@ -40,7 +43,7 @@ print(json.dumps({"import_s": t1 - t0, "model_s": t2 - t1, "prototypes_s": t3 - 
 
 def load_times(runs: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as cache:
-        env = {**os.environ, "ASSIST_SEMANTIC_CACHE": cache, "HF_HUB_OFFLINE": "1"}
+        env = {**os.environ, "ASSIST_SEMANTIC_CACHE": cache, "HF_HUB_OFFLINE": "1"}  # runtime inherited
         res = []
         for _ in range(runs + 1):  # the first run fills the cache (cold), the rest find it (warm)
             r = subprocess.run([sys.executable, "-c", _LOAD], cwd=ROOT, env=env, capture_output=True,
@@ -55,16 +58,17 @@ def load_times(runs: int) -> dict[str, float]:
     }
 
 
-def per_utterance(n: int) -> dict[str, float]:
-    import torch
-
+def per_utterance(n: int, runtime: str) -> dict[str, float | str]:
     from assist.engine import semantic as S
     from assist.engine.lexicon import load_lexicon
 
     det, why = S.load_detector(load_lexicon("en"))
     if det is None:
         raise SystemExit(f"bench_semantic: {why}")
-    torch.set_num_threads(1)
+    if runtime == "torch":
+        import torch
+
+        torch.set_num_threads(1)
     rows = S.load_rows(ROOT / "tests" / "data" / "paraphrases.jsonl")
     texts = [(r["text"], r["speaker"]) for r in rows][:n]
     for t, sp in texts[:10]:
@@ -76,15 +80,19 @@ def per_utterance(n: int) -> dict[str, float]:
         ms.append(1000 * (time.perf_counter() - t0))
     ms.sort()
     return {"utterances": len(ms), "median_ms": statistics.median(ms), "p90_ms": ms[int(0.9 * (len(ms) - 1))],
-            "mean_words": statistics.mean(len(t.split()) for t, _ in texts), "torch_threads": torch.get_num_threads()}
+            "mean_words": statistics.mean(len(t.split()) for t, _ in texts), "runtime": runtime,
+            "torch_imported": str("torch" in sys.modules)}
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--utterances", type=int, default=200)
+    ap.add_argument("--runtime", choices=("numpy", "torch"), default="numpy")
     a = ap.parse_args()
-    out = {"cpu_count": os.cpu_count(), **load_times(a.runs), **per_utterance(a.utterances)}
+    os.environ["ASSIST_SEMANTIC_RUNTIME"] = a.runtime
+    out = {"cpu_count": os.cpu_count(), "load_avg": os.getloadavg()[0], **load_times(a.runs),
+           **per_utterance(a.utterances, a.runtime)}
     for k, v in out.items():
         print(f"{k:22s} {v:.3f}" if isinstance(v, float) else f"{k:22s} {v}")
     return 0
