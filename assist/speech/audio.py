@@ -130,10 +130,32 @@ def _decode_sf(path: Path, channels: tuple[int, int] | None = None) -> tuple[np.
         data, sr = sf.read(str(path), dtype="float32", always_2d=True)
     data = _pick(data.T, path, channels)
     if sr != RATE:
-        n = int(round(data.shape[1] * RATE / sr))
-        x = np.linspace(0, data.shape[1] - 1, n)
-        data = np.stack([np.interp(x, np.arange(data.shape[1]), ch) for ch in data]).astype(np.float32)
+        data = resample(data, int(sr))
     return data, int(sr)
+
+
+def resample(data: np.ndarray, sr: int) -> np.ndarray:
+    """(channels, samples) float32 at `sr` -> at RATE, with PyAV's resampler (libswresample, the same
+    as every file PyAV decodes). Linear interpolation, used before, mirrored an 8 kHz call's band into
+    4-8 kHz and was 12.6 dB off a polyphase resampler; this is ~60 dB off it."""
+    n = int(round(data.shape[1] * RATE / sr))
+    try:
+        import av
+
+        layout = "stereo" if data.shape[0] == 2 else "mono"
+        if data.shape[0] > 2:
+            raise ValueError("PyAV resamples mono or stereo here")
+        frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(data, dtype=np.float32), format="fltp", layout=layout)
+        frame.sample_rate = sr
+        rs = av.AudioResampler(format="fltp", layout=layout, rate=RATE)
+        parts = [o.to_ndarray() for o in rs.resample(frame)] + [o.to_ndarray() for o in rs.resample(None)]
+        out = np.concatenate(parts, axis=1).astype(np.float32, copy=False)
+        if out.shape[1] >= n:
+            return out[:, :n]
+        return np.pad(out, ((0, 0), (0, n - out.shape[1])))
+    except (ImportError, ValueError):
+        x = np.linspace(0, data.shape[1] - 1, n)
+        return np.stack([np.interp(x, np.arange(data.shape[1]), ch) for ch in data]).astype(np.float32)
 
 
 def decode(path: str | Path, *, channels: tuple[int, int] | None = None) -> np.ndarray:
