@@ -3,7 +3,10 @@
 
     python3 benchmarks/bench_telephone.py [--models whisper-tiny.en,whisper-base]
         [--channels clean,ulaw,alaw] [--split report|tune|all] [--calls t00,t05] [--workdir DIR]
-        [--no-semantic] [--json OUT.json]
+        [--no-semantic] [--json OUT.json] [--transcripts DIR]
+
+`--channels` also takes the channel's stages one at a time (diagnostics, not the test set):
+hiss, band, 8k, ulaw16k, band+8k, hiss+band+8k, band+8k+ulaw (scripts/make_telephone_call.py STAGES).
 
 The calls are scripts/make_telephone_call.py's (40 two-voice calls, espeak-ng, varied company and
 agent names, 6 greetings that leave a name out; split into a tuning half and a reporting half),
@@ -218,6 +221,15 @@ def main(argv: list[str]) -> int:
             tot = sum(len(r["expectations"]) for r in rs)
             med = statistics.median(r["wall_s"] for r in rs)
             print(f"| {model} | {ch} | **{g / len(rs):.3f}** ({g}/{len(rs)}) | **{met / tot:.3f}** ({met}/{tot}) | {med:.1f} s |")
+    print("\n| model | channel | missed, by expectation |")
+    print("|---|---|---|")
+    for model in models:
+        for ch in channels:
+            rs = [r for r in rows if r["model"] == model and r["channel"] == ch]
+            kinds = sorted({k for r in rs for k in r["expectations"]})
+            miss = {k: sum(not r["expectations"].get(k, True) for r in rs) for k in kinds}
+            n = {k: sum(k in r["expectations"] for r in rs) for k in kinds}
+            print(f"| {model} | {ch} | {', '.join(f'{k} {miss[k]}/{n[k]}' for k in kinds if miss[k])} |")
     print("\n| model | recognition, s per audio minute (both channels) | model load | peak memory |")
     print("|---|---|---|---|")
     for model, c in costs.items():

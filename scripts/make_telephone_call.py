@@ -41,6 +41,11 @@ import soundfile as sf
 ROOT = Path(__file__).resolve().parent.parent
 RATE = 16000
 CHANNELS = ("clean", "ulaw", "alaw")
+# Diagnostic channels, not the test set: the telephone channel's stages taken apart, to see which
+# one costs the words (`bench_telephone.py --channels band,8k,...`). Each is the full channel's own
+# stage at its full strength (same hiss, same band, same sox resampling), stored as 16-bit PCM at
+# 16 kHz unless "8k" is among its stages; "ulaw16k" is μ-law companding alone at 16 kHz.
+STAGES = ("hiss", "band", "8k", "ulaw16k", "band+8k", "hiss+band+8k", "band+8k+ulaw")
 HISS_RMS = 0.003  # about -50 dBFS: a quiet line, ~30 dB under espeak-ng's speech as mixed here
 BAND = (300, 3400)  # Hz: the telephone band
 
@@ -220,14 +225,33 @@ def telephone(audio: np.ndarray, out: Path, codec: str = "ulaw", *, hiss_rms: fl
     return out
 
 
+def stages(audio: np.ndarray, out: Path, channel: str, *, seed: int = 0) -> Path:
+    """`audio` through some of the telephone channel's stages (a STAGES name: "band+8k", …) into `out`."""
+    parts = set(channel.split("+"))
+    if channel not in STAGES:
+        raise ValueError(f"stages must be one of {STAGES}, not {channel!r}")
+    if "hiss" in parts:
+        rng = np.random.default_rng(seed)
+        audio = audio + (rng.standard_normal(audio.shape) * HISS_RMS).astype(np.float32)
+    enc = (["-e", "u-law", "-b", "8"] if parts & {"ulaw", "ulaw16k"} else ["-e", "signed-integer", "-b", "16"])
+    band = ["sinc", f"{BAND[0]}-{BAND[1]}"] if "band" in parts else []
+    with tempfile.TemporaryDirectory() as d:
+        src = Path(d) / "in.wav"
+        sf.write(src, np.clip(audio, -1.0, 1.0), RATE, subtype="PCM_24")
+        subprocess.run(["sox", "-R", str(src), "-r", "8000" if "8k" in parts else str(RATE), *enc, "-c", "2", str(out),
+                        *band], check=True, stdout=subprocess.DEVNULL)
+    return out
+
+
 def _seed(call_id: str) -> int:
     return int.from_bytes(hashlib.sha256(call_id.encode()).digest()[:4], "little")
 
 
 def write_call(call: Call, out_dir: Path, channel: str = "clean") -> Path:
-    """OUT_DIR/<id>.<channel>.wav (made once: an existing file is reused)."""
-    if channel not in CHANNELS:
-        raise ValueError(f"channel must be one of {CHANNELS}, not {channel!r}")
+    """OUT_DIR/<id>.<channel>.wav (made once: an existing file is reused). `channel`: one of
+    CHANNELS (the test set) or of STAGES (diagnostics)."""
+    if channel not in CHANNELS + STAGES:
+        raise ValueError(f"channel must be one of {CHANNELS + STAGES}, not {channel!r}")
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"{call.id}.{channel}.wav"
     if path.exists():
@@ -241,7 +265,11 @@ def write_call(call: Call, out_dir: Path, channel: str = "clean") -> Path:
         tmp = clean.with_suffix(".tmp.wav")
         sf.write(tmp, audio, RATE)
         tmp.replace(clean)
-    if channel != "clean":
+    if channel in STAGES:
+        tmp = path.with_suffix(".tmp.wav")
+        stages(audio, tmp, channel, seed=_seed(call.id))
+        tmp.replace(path)
+    elif channel != "clean":
         tmp = path.with_suffix(".tmp.wav")
         telephone(audio, tmp, channel, seed=_seed(call.id))
         tmp.replace(path)
@@ -281,7 +309,7 @@ def expectations(call: Call, report: dict[str, Any], times: list[tuple[str, floa
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("out_dir", type=Path)
-    ap.add_argument("--channel", action="append", choices=CHANNELS)
+    ap.add_argument("--channel", action="append", choices=CHANNELS + STAGES)
     ap.add_argument("--calls", help="comma-separated call ids or prefixes (t03, t03-initech); default all")
     a = ap.parse_args(argv)
     for call in by_id(a.calls):
