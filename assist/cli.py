@@ -50,6 +50,8 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if argv is None:  # a real start (the `assist` script, python -m assist), not a test's call
+        _few_malloc_arenas(sys.argv[1:])
     parser = make_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
@@ -91,7 +93,6 @@ def _few_malloc_arenas(argv: Sequence[str], arenas: int = 1) -> None:
 
 
 def run() -> None:
-    _few_malloc_arenas(sys.argv[1:])
     sys.exit(main())
 
 
