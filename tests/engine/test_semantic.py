@@ -282,14 +282,18 @@ def test_calibration_search_reproduces_the_detector(en: Lexicon, detector: S.Sem
 # Lines the rules miss, chosen for how Whisper tiny.en hears them: each was transcribed under nine
 # variants (three espeak-ng voices x speed 135/150/165) and scored by the detector. known-issue: 9/9
 # each, similarity >= 0.50 against a threshold of 0.39. Frustration: 8/9, 8/9, 9/9 (one misheard
-# word, "patients", or a hallucinated tail sinks a line). The line this test used to rest on alone,
+# word, "patients", or a hallucinated tail sinks a line); the third, "I am losing my mind over this.",
+# 9/9 (it replaced "This has been a complete nightmare.", which the rules catch since the cue learnt
+# the past tense; after it "I'll call you back on Thursday at three" came out "I'll call you my
+# concert at free", so the callback is said "at 3 pm", which the callback rule reads even when
+# "back" is misheard). The line this test used to rest on alone,
 # "Our forums are full of people with that problem.", held in 5/9 ("with next problem").
 KNOWN_ISSUE = ["It's been happening to many customers since Monday.",
                "We've had the same complaint from lots of people this week.",
                "It's happening to thousands of people right now.",
                "Same thing happened to a bunch of people last month."]
 FRUSTRATION = ["Honestly, I'm beyond frustrated.", "My patience has completely run out.",
-               "This has been a complete nightmare."]
+               "I am losing my mind over this."]
 
 
 def test_replay_of_a_recorded_call_flags_paraphrases_semantically(tmp_path: Path) -> None:
@@ -302,7 +306,7 @@ def test_replay_of_a_recorded_call_flags_paraphrases_semantically(tmp_path: Path
     turns = [("agent", "Thank you for calling Acme, this is Dana. How can I help?"),
              ("customer", FRUSTRATION[0]), ("agent", KNOWN_ISSUE[0]), ("agent", KNOWN_ISSUE[1]),
              ("customer", FRUSTRATION[1]), ("agent", KNOWN_ISSUE[2]), ("customer", FRUSTRATION[2]),
-             ("agent", KNOWN_ISSUE[3]), ("agent", "I'll call you back on Thursday at three.")]
+             ("agent", KNOWN_ISSUE[3]), ("agent", "I will call you back on Thursday at 3 pm.")]
     for speaker, text in turns[1:-1]:
         assert not S.lexical_categories(load_lexicon("en"), text, speaker), f"the rules catch {text!r}"
     audio, times = demo.synth_call(turns)
