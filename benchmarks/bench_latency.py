@@ -326,6 +326,8 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--no-idle", action="store_true", help="skip the run on the machine as it is")
     ap.add_argument("--opts", default="", help="WhisperStream keyword overrides as JSON")
     ap.add_argument("--json", metavar="OUT", help="also write the results as JSON")
+    ap.add_argument("--dump", metavar="DIR", help="also write the whole-file and each live report there "
+                    "(to read what the words lost are)")
     ap.add_argument("--verbose", action="store_true", help="each phrase's latency")
     ap.add_argument("--trace", action="store_true", help="with --verbose: what the agent channel delivered "
                     "in each phrase's turn (partials, finals, flags), seconds from the phrase's end")
@@ -350,6 +352,10 @@ def main(argv: list[str]) -> int:
             s = summarise(call, r)
             agree, n_whole, n_live = flag_agreement(call, whole, r.report)
             lost = words_lost(whole, r.report)
+            if a.dump:
+                Path(a.dump).mkdir(parents=True, exist_ok=True)
+                for tag, rep in (("whole", whole), (name.replace(" ", "-"), r.report)):
+                    Path(a.dump, f"{tag}.json").write_text(json.dumps(rep, indent=1), encoding="utf-8")
             print(f"\n{name} (load average {r.load[0]:.2f} at start, {r.load[1]:.2f} at end):")
             for pos, v in s.items():
                 print(f"  {pos:7s} p50 {v['p50']} s  p95 {v['p95']} s  max {v['max']} s  "

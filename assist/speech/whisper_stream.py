@@ -74,7 +74,7 @@ class WhisperStream:
                  silence_rms: float = 0.01, reuse_last_pass: bool = False, live: bool = True,
                  final_beam: int | None = None, early_s: float = 0.2, cut_sentences: bool = False,
                  short_window: bool = True, vad: str = "energy", final_early_s: float = 0.3,
-                 final_window_s: float = 10.0) -> None:
+                 final_window_s: float = 10.0, commit_pauses: bool = True) -> None:
         self.asr = asr
         self.gate = speech_gate(vad, silence_rms)  # speech or silence, per 0.1 s frame
         self.short_window = short_window  # encode the window alone, not padded to 30 s (see _SHORT)
@@ -84,6 +84,10 @@ class WhisperStream:
         self.behind = False
         self.hold_partials = False
         self.cut_sentences = cut_sentences
+        # The decode at a pause is the final's decode (beam, final window), and a sentence it ends is
+        # committed when the speaker goes on (see _commit): off = greedy at pauses, whole-turn windows
+        self.commit_pauses = commit_pauses and not cut_sentences
+        self.done: list[Word] = []  # the open turn's sentences committed at pauses (final text)
         self.step = int(step_s * RATE)
         self.early = int(early_s * RATE)  # 0: no decode at short pauses, only every step_s
         # The final's decode, done ahead at this much silence (0: at the end of the pause, pause_s)
@@ -130,6 +134,8 @@ class WhisperStream:
             if self.gate.is_speech(frame):
                 if not self.speech_seen:
                     self.speech_t = self.buf_t0 + (len(self.buf) - len(frame)) / RATE
+                elif self._commit_due():
+                    self._commit(len(frame))
                 self.speech_seen = True
                 self.last_loud = self.total
                 self.silent_run = 0
@@ -149,17 +155,25 @@ class WhisperStream:
             elif len(self.buf) > self.window:
                 out += self._close()  # a very long turn: cut it rather than decode ever longer windows
                 due = False
-            elif self.early and self.silent_run >= self.early and self.last_loud > self.decoded_at:
+            elif self.early and self.silent_run >= self.early and self._pause_due():
                 due = True  # a short pause after words not yet decoded: decode now, not at the next tick
         # Behind (several blocks at once), the tick's partial decodes are dropped — the ones at a
         # pause, where a phrase ends, are kept — and the audio is all scanned: that is the catch-up.
         tick = self.since_decode >= self.step and not self.behind
         if self.speech_seen and (due or tick) and not self.hold_partials:
             self.since_decode = 0
-            out += self._step()
+            # at a pause (not a batch in which the speaker went on again): the final's decode
+            out += self._step(at_pause=self.commit_pauses and self.silent_run >= max(self.early, _FRAME))
         elif self._final_due():
             self._decode_final_early()
         return out
+
+    def _pause_due(self) -> bool:
+        """Words not decoded yet — or, with commit_pauses, not by the final's decode (a greedy tick
+        that landed on the sentence's end does not stand for the beam pass at the pause)."""
+        if self.commit_pauses:
+            return self._early_final is None or self._early_final[0] != self.last_loud
+        return self.last_loud > self.decoded_at
 
     def _final_due(self) -> bool:
         """Silent `final_early` after speech, no final decoded for these words yet, not behind."""
@@ -188,7 +202,8 @@ class WhisperStream:
         if trim and self.silent_run > _TAIL:
             # the closing pause: decoding it only invites a hallucinated word at the end
             audio = audio[: len(audio) - self.silent_run + _TAIL]
-        words = self.asr.transcribe(audio, init_prompt=self.prompt[-200:], offset=self.buf_t0, vad=False,
+        context = _prompt_plus(self.prompt, self.done) if self.done else self.prompt
+        words = self.asr.transcribe(audio, init_prompt=context[-200:], offset=self.buf_t0, vad=False,
                                     beam_size=beam_size, short=self.short_window and short,
                                     min_window_s=min_window_s)
         if words and words[0].start < self.speech_t - 0.05:
@@ -198,8 +213,17 @@ class WhisperStream:
             words[0] = Word(w.text, min(self.speech_t, w.end), w.end, w.prob)
         return words
 
-    def _step(self) -> list[Segment]:
-        words = self._decode(beam_size=1)  # partials are provisional: greedy is enough and cheaper
+    def _step(self, at_pause: bool = False) -> list[Segment]:
+        if at_pause:
+            # A pause after words: decode them as the final would (beam search), show that and keep
+            # it as the early final. Greedy partials mishear a turn's first words ("Hope, Philip will
+            # arrive tomorrow"), and two passes agreeing on the mistake committed it: the flag waited
+            # for the turn's final, 4-6 s on. On one sentence's window beam search is cheap.
+            words = self._final_decode(self.final_beam)
+            self._early_final = (self.last_loud, words)
+            self.committed, self.prev = [], []
+        else:
+            words = self._decode(beam_size=1)  # partials are provisional: greedy is enough and cheaper
         self.decoded_at = self.total
         cut = self.committed[-1].end - 0.05 if self.committed else -1.0
         new = words[len(self.committed):] if self._prefix_ok(words) else [w for w in words if w.start >= cut]
@@ -208,13 +232,38 @@ class WhisperStream:
             agree += 1
         self.committed += new[:agree]
         self.prev = new[agree:]
+        if at_pause:
+            self.committed, self.prev = new, []  # the beam pass stands until a later pass disagrees
         out = self._cut_sentence() if self.cut_sentences else []
-        allw = self.committed + self.prev
+        allw = self.done + self.committed + self.prev
         if allw:
             # decoded while the speaker is silent (the decode at a pause): see Utterance.paused
             paused = self.silent_run >= max(self.early, _FRAME) and self.decoded_at >= self.last_loud
-            out.append(Segment(self.key, allw, final=False, committed=len(self.committed), paused=paused))
+            out.append(Segment(self.key, allw, final=False, committed=len(self.done) + len(self.committed),
+                               paused=paused))
         return out
+
+    def _commit_due(self) -> bool:
+        """Speech again after a pause whose decode (the final's) ended a sentence."""
+        early = self._early_final
+        return (self.commit_pauses and self.silent_run >= max(self.early, _FRAME) and early is not None
+                and early[0] == self.last_loud and bool(early[1]) and bool(_SENTENCE_END.search(early[1][-1].text)))
+
+    def _commit(self, frame: int) -> None:
+        """The speaker goes on after a finished sentence: its words (decoded at the pause, beam search)
+        are the turn's final text for it, and its audio leaves the window — later partials decode only
+        the open sentence (a 10 s turn re-decoded whole every second fell behind even on idle cores),
+        and the turn's final decodes only its last sentence. The turn stays one utterance (one key).
+        The cut is in the pause itself, which the audio shows, not at a word time."""
+        assert self._early_final is not None
+        self.done += self._early_final[1]
+        keep = frame + min(self.silent_run, _LEAD)  # the new frame, after a lead-in of the pause
+        self.buf_t0 += (len(self.buf) - keep) / RATE
+        self.buf = self.buf[len(self.buf) - keep:]
+        self.speech_t = self.buf_t0 + (keep - frame) / RATE
+        self.committed, self.prev = [], []
+        self._early_final = None
+        self.since_decode = 0
 
     def _cut_sentence(self) -> list[Segment]:
         """Close the committed sentences that more speech follows: they are final (two passes agree
@@ -262,6 +311,7 @@ class WhisperStream:
                 words = early[1] or latest  # decoded at `final_early` of this same silence: same audio
             else:
                 words = latest if heard_all else (self._final_decode(beam) or latest)
+            words = self.done + words
             if words:
                 out.append(Segment(self.key, words, final=True, committed=len(words)))
                 self.key += 1
@@ -270,7 +320,7 @@ class WhisperStream:
         keep = min(len(self.buf), _LEAD)
         self.buf_t0 += (len(self.buf) - keep) / RATE
         self.buf = self.buf[len(self.buf) - keep:]
-        self.committed, self.prev = [], []
+        self.committed, self.prev, self.done = [], [], []
         self._early_final = None
         self.decoded_at = -1
         self.speech_seen = False

@@ -78,3 +78,77 @@ def test_the_final_is_decoded_on_a_10_s_window_or_on_the_usual_30_s_one() -> Non
         _feed(st, 0.6, loud=False)
         assert [c[2:] for c in _finals(asr)] == [window], opts
         assert all(c[2:] == (True, 5.0) for c in asr.calls if c[1] == 1)  # partials: the short window
+
+
+class _SentenceASR(_FakeASR):
+    """As _FakeASR, and every decode's last word ends a sentence ("w1.")."""
+
+    def transcribe(self, audio: np.ndarray, init_prompt: str = "", offset: float = 0.0, vad: Any = None,
+                   beam_size: int | None = None, short: bool = False, min_window_s: float = 5.0) -> list[Word]:
+        words = super().transcribe(audio, init_prompt, offset, vad, beam_size, short, min_window_s)
+        self.prompts.append(init_prompt)
+        last = words[-1]
+        return [*words[:-1], Word(last.text + ".", last.start, last.end)]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.prompts: list[str] = []
+
+
+def test_the_decode_at_a_pause_is_the_final_s_and_is_shown_at_once() -> None:
+    """A greedy partial misheard a turn's first sentence and two greedy passes agreed on the mistake:
+    the flag waited for the turn's final. The decode at the pause is now the final's (beam search)
+    and goes out as a partial decided at the pause; the turn's final reuses it."""
+    asr = _SentenceASR()
+    st = WhisperStream(asr)  # type: ignore[arg-type]
+    _feed(st, 2.0, loud=True)
+    at_pause = [s for s in _feed(st, 0.2, loud=False) if not s.final]
+    assert asr.calls[-1][1] != 1 and asr.calls[-1][2:] == (True, 10.0), asr.calls  # beam, the final's window
+    assert at_pause and at_pause[-1].paused and at_pause[-1].words[-1].text.endswith(".")
+    n = len(asr.calls)
+    out = _feed(st, 0.4, loud=False)
+    assert [s.final for s in out] == [True] and len(asr.calls) == n  # the turn's final: no decode more
+
+
+def test_a_finished_sentence_is_committed_when_the_speaker_goes_on() -> None:
+    """After the pause's decode ended a sentence, the speaker goes on: the sentence is kept as final
+    text and leaves the window, so later decodes hear only the open sentence; the turn is still one
+    utterance, whose final holds both sentences."""
+    asr = _SentenceASR()
+    st = WhisperStream(asr)  # type: ignore[arg-type]
+    _feed(st, 3.0, loud=True)
+    _feed(st, 0.3, loud=False)  # the pause: 3.2 s decoded with beam search
+    first = [c for c in asr.calls if c[1] != 1]
+    assert len(first) == 1 and first[0][0] > 3.0, asr.calls
+    n = len(asr.calls)
+    out = _feed(st, 2.0, loud=True) + _feed(st, 0.6, loud=False)
+    later = asr.calls[n:]
+    assert later and all(c[0] < 2.8 for c in later), later  # the second sentence alone (plus a lead-in)
+    assert "w2." in asr.prompts[-1]  # … with the committed sentence as the decoder's context
+    partials = [s for s in out if not s.final]
+    assert partials and all(s.key == 0 and s.words[2].text == "w2." for s in partials)
+    finals = [s for s in out if s.final]
+    assert len(finals) == 1 and finals[0].key == 0 and [w.text for w in finals[0].words][:3] == ["w0", "w1", "w2."]
+    assert len(finals[0].words) > 3 and finals[0].words[3].start >= 3.2  # the second sentence, after the cut
+
+
+def test_without_a_sentence_end_the_turn_is_not_cut() -> None:
+    asr = _FakeASR()  # no full stops
+    st = WhisperStream(asr)  # type: ignore[arg-type]
+    _feed(st, 3.0, loud=True)
+    _feed(st, 0.3, loud=False)
+    _feed(st, 2.0, loud=True)
+    _feed(st, 0.6, loud=False)
+    assert max(c[0] for c in asr.calls) > 5.0, asr.calls  # the whole turn decoded
+
+
+def test_without_commit_pauses_the_decode_at_a_pause_is_greedy() -> None:
+    asr = _SentenceASR()
+    st = WhisperStream(asr, commit_pauses=False)  # type: ignore[arg-type]
+    _feed(st, 3.0, loud=True)
+    _feed(st, 0.2, loud=False)
+    assert asr.calls[-1][1] == 1, asr.calls
+    _feed(st, 0.1, loud=False)  # 0.3 s: the early final (beam)
+    _feed(st, 2.0, loud=True)
+    _feed(st, 0.6, loud=False)
+    assert max(c[0] for c in asr.calls) > 5.0, asr.calls  # the whole turn decoded again
