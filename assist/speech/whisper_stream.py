@@ -21,6 +21,7 @@ _FRAME = RATE // 10  # 0.1 s: the resolution of pause detection
 _LEAD = RATE * 3 // 10  # audio kept before speech starts, so the first word is not clipped
 _TAIL = RATE // 5  # silence kept after the last loud frame for the final decode
 
+GHOST_S = 0.12  # a word shorter than this at a decode's end is a ghost (see _without_ghosts)
 _SENTENCE_END = re.compile(r"[.?!][\"')\]]*$")
 
 
@@ -43,6 +44,17 @@ def _quietest(buf: np.ndarray, t0: float, a: float, b: float) -> int:
     frames = buf[lo:hi - (hi - lo) % _FRAME].reshape(-1, _FRAME)
     k = int(np.argmin(np.sqrt(np.mean(frames * frames, axis=1))))
     return lo + k * _FRAME + _FRAME // 2
+
+
+def _without_ghosts(words: list[Word]) -> list[Word]:
+    """A decode's last words that take no time ("… we sent. Okay.", "… team. Thank you.": 0.0-0.1 s
+    each, squeezed into the window's end): Whisper's filler for the silence after the speech, not
+    words. Decoded at a pause and committed, one ate the next sentence's first word ("Thank you.
+    will have to call …")."""
+    n = len(words)
+    while n > 1 and words[n - 1].end - words[n - 1].start < GHOST_S:
+        n -= 1
+    return words[:n]
 
 
 def _prompt_plus(prompt: str, words: list[Word]) -> str:
@@ -74,7 +86,7 @@ class WhisperStream:
                  silence_rms: float = 0.01, reuse_last_pass: bool = False, live: bool = True,
                  final_beam: int | None = None, early_s: float = 0.2, cut_sentences: bool = False,
                  short_window: bool = True, vad: str = "energy", final_early_s: float = 0.3,
-                 final_window_s: float = 10.0, commit_pauses: bool = True) -> None:
+                 final_window_s: float = 10.0, commit_pauses: bool = True, partial_window_s: float = 10.0) -> None:
         self.asr = asr
         self.gate = speech_gate(vad, silence_rms)  # speech or silence, per 0.1 s frame
         self.short_window = short_window  # encode the window alone, not padded to 30 s (see _SHORT)
@@ -94,6 +106,11 @@ class WhisperStream:
         self.final_early = int(final_early_s * RATE)
         # The final's encoder window (0: the usual 30 s; else the turn padded to at least this)
         self.final_window_s = final_window_s
+        # A partial's encoder window: the audio padded to at least this. On 5 s a one-sentence window
+        # often looped ("No, I cannot do that for you. No, I cannot do that for", "… tomorrow! C -O -O
+        # -O"): a false flag, and decoded to the token bound, 0.74-0.82 s a sentence vs 0.34 s on 10 s
+        # (median of 10 decodes, load 3). (5 s was chosen when partials decoded whole turns.)
+        self.partial_window_s = partial_window_s
         self._early_final: tuple[int, list[Word]] | None = None  # (last_loud it heard, its words)
         self.window = int(window_s * RATE)
         self.pause = int(pause_s * RATE)
@@ -191,10 +208,12 @@ class WhisperStream:
 
     def _final_decode(self, beam: int | None) -> list[Word]:
         if self.behind:
-            return self._decode(beam_size=beam, trim=True)
-        if self.final_window_s > 0:
-            return self._decode(beam_size=beam, trim=True, min_window_s=self.final_window_s)
-        return self._decode(beam_size=beam, trim=True, short=False)
+            words = self._decode(beam_size=beam, trim=True)
+        elif self.final_window_s > 0:
+            words = self._decode(beam_size=beam, trim=True, min_window_s=self.final_window_s)
+        else:
+            words = self._decode(beam_size=beam, trim=True, short=False)
+        return _without_ghosts(words) if self.commit_pauses else words
 
     def _decode(self, beam_size: int | None = None, trim: bool = False, short: bool = True,
                 min_window_s: float = 5.0) -> list[Word]:
@@ -206,6 +225,7 @@ class WhisperStream:
         words = self.asr.transcribe(audio, init_prompt=context[-200:], offset=self.buf_t0, vad=False,
                                     beam_size=beam_size, short=self.short_window and short,
                                     min_window_s=min_window_s)
+        words = self._after_done(words)
         if words and words[0].start < self.speech_t - 0.05:
             # Whisper puts the first word at the window's start, i.e. in the lead-in silence (0.3 s
             # early); the audio says where the speech began.
@@ -219,11 +239,12 @@ class WhisperStream:
             # it as the early final. Greedy partials mishear a turn's first words ("Hope, Philip will
             # arrive tomorrow"), and two passes agreeing on the mistake committed it: the flag waited
             # for the turn's final, 4-6 s on. On one sentence's window beam search is cheap.
-            words = self._final_decode(self.final_beam)
+            words = self._final_decode(1 if self.behind else self.final_beam)
             self._early_final = (self.last_loud, words)
             self.committed, self.prev = [], []
         else:
-            words = self._decode(beam_size=1)  # partials are provisional: greedy is enough and cheaper
+            # partials are provisional: greedy is enough and cheaper
+            words = self._decode(beam_size=1, min_window_s=self.partial_window_s)
         self.decoded_at = self.total
         cut = self.committed[-1].end - 0.05 if self.committed else -1.0
         new = words[len(self.committed):] if self._prefix_ok(words) else [w for w in words if w.start >= cut]
@@ -243,6 +264,15 @@ class WhisperStream:
                                paused=paused))
         return out
 
+    def _after_done(self, words: list[Word]) -> list[Word]:
+        """A pass's first words that repeat the committed sentence's last ones, at the cut: the same
+        words heard again at the window's start, not said twice."""
+        for k in range(min(4, len(self.done), len(words)), 0, -1):
+            if (words[k - 1].start < self.speech_t + 0.5
+                    and [_key(w) for w in words[:k]] == [_key(w) for w in self.done[-k:]]):
+                return words[k:]
+        return words
+
     def _commit_due(self) -> bool:
         """Speech again after a pause whose decode (the final's) ended a sentence."""
         early = self._early_final
@@ -257,7 +287,9 @@ class WhisperStream:
         The cut is in the pause itself, which the audio shows, not at a word time."""
         assert self._early_final is not None
         self.done += self._early_final[1]
-        keep = frame + min(self.silent_run, _LEAD)  # the new frame, after a lead-in of the pause
+        # the new frame after one frame of the pause: a longer lead-in holds the quiet end of the last
+        # word, which Whisper heard again ("Right. Right. I see.")
+        keep = frame + min(self.silent_run, _FRAME)
         self.buf_t0 += (len(self.buf) - keep) / RATE
         self.buf = self.buf[len(self.buf) - keep:]
         self.speech_t = self.buf_t0 + (keep - frame) / RATE

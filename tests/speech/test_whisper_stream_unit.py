@@ -77,7 +77,7 @@ def test_the_final_is_decoded_on_a_10_s_window_or_on_the_usual_30_s_one() -> Non
         _feed(st, 2.0, loud=True)
         _feed(st, 0.6, loud=False)
         assert [c[2:] for c in _finals(asr)] == [window], opts
-        assert all(c[2:] == (True, 5.0) for c in asr.calls if c[1] == 1)  # partials: the short window
+        assert all(c[2:] == (True, 10.0) for c in asr.calls if c[1] == 1)  # partials: the short window
 
 
 class _SentenceASR(_FakeASR):
@@ -152,3 +152,44 @@ def test_without_commit_pauses_the_decode_at_a_pause_is_greedy() -> None:
     _feed(st, 2.0, loud=True)
     _feed(st, 0.6, loud=False)
     assert max(c[0] for c in asr.calls) > 5.0, asr.calls  # the whole turn decoded again
+
+
+class _EchoASR(_SentenceASR):
+    """As _SentenceASR; once a sentence is committed (it is in the prompt), each decode starts by
+    hearing that sentence's last word again at the window's start (the quiet end of the word)."""
+
+    def transcribe(self, audio: np.ndarray, init_prompt: str = "", offset: float = 0.0, vad: Any = None,
+                   beam_size: int | None = None, short: bool = False, min_window_s: float = 5.0) -> list[Word]:
+        words = super().transcribe(audio, init_prompt, offset, vad, beam_size, short, min_window_s)
+        return [Word("W2.", offset, offset + 0.1), *words] if "w2." in init_prompt else words
+
+
+def test_the_committed_sentence_s_last_word_heard_again_at_the_cut_is_dropped() -> None:
+    asr = _EchoASR()
+    st = WhisperStream(asr)  # type: ignore[arg-type]
+    _feed(st, 3.0, loud=True)
+    _feed(st, 0.3, loud=False)
+    out = _feed(st, 2.0, loud=True) + _feed(st, 0.6, loud=False)
+    final = next(s for s in out if s.final)
+    assert [w.text for w in final.words][2:4] == ["w2.", "w0"], [w.text for w in final.words]
+
+
+class _GhostASR(_SentenceASR):
+    """As _SentenceASR, and every beam decode ends with a word that takes no time ("Thank you.")."""
+
+    def transcribe(self, audio: np.ndarray, init_prompt: str = "", offset: float = 0.0, vad: Any = None,
+                   beam_size: int | None = None, short: bool = False, min_window_s: float = 5.0) -> list[Word]:
+        words = super().transcribe(audio, init_prompt, offset, vad, beam_size, short, min_window_s)
+        end = offset + len(audio) / RATE
+        return words if beam_size == 1 else [*words, Word("Okay.", end - 0.05, end)]
+
+
+def test_a_word_that_takes_no_time_at_a_pause_s_end_is_not_committed() -> None:
+    asr = _GhostASR()
+    st = WhisperStream(asr)  # type: ignore[arg-type]
+    _feed(st, 3.0, loud=True)
+    at_pause = [s for s in _feed(st, 0.3, loud=False) if not s.final]
+    assert at_pause and at_pause[-1].words[-1].text == "w2.", [w.text for w in at_pause[-1].words]
+    out = _feed(st, 2.0, loud=True) + _feed(st, 0.6, loud=False)
+    final = next(s for s in out if s.final)
+    assert "Okay." not in [w.text for w in final.words], [w.text for w in final.words]
