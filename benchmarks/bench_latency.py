@@ -108,6 +108,7 @@ class RunResult:
     wall_s: float = 0.0
     trace: list[tuple[float, str, int, str]] = field(default_factory=list)  # (wall, kind, agent turn, text)
     ends: list[float] = field(default_factory=list)  # wall time each planted phrase's end was played
+    streams: dict[str, Any] = field(default_factory=dict)  # speaker -> its streaming recogniser
 
 
 # --------------------------------------------------------------------------- the call
@@ -253,6 +254,14 @@ def run_live(call: Call, opts: dict[str, Any], busy: bool) -> RunResult:
         asr = base("agent").asr  # type: ignore[attr-defined]
         pipe.recognizer_factory = lambda sp: whisper_asr.WhisperStream(asr, **opts)
     pipe_ref.append(pipe)
+    made = pipe.recognizer_factory
+
+    def recognizer(sp: str) -> Any:
+        rec = made(sp)
+        res.streams[sp] = rec
+        return rec
+
+    pipe.recognizer_factory = recognizer
     with Busy(busy):
         load0 = os.getloadavg()[0]
         cpu0, wall0 = _cpu(), time.monotonic()
@@ -372,6 +381,11 @@ def main(argv: list[str]) -> int:
             s = summarise(call, r)
             agree, n_whole, n_live = flag_agreement(call, whole, r.report)
             lost = words_lost(whole, r.report)
+            for sp, rec in r.streams.items():
+                stats = getattr(rec, "stats", {})
+                print(f"  {sp} decodes: " + "; ".join(
+                    f"{k} {n} x, {aud / max(n, 1):.1f} s audio, {wall / max(n, 1):.2f} s wall each ({wall:.0f} s)"
+                    for k, (n, aud, wall) in sorted(stats.items())))
             if a.dump:
                 Path(a.dump).mkdir(parents=True, exist_ok=True)
                 for tag, rep in (("whole", whole), (name.replace(" ", "-"), r.report)):

@@ -8,6 +8,7 @@ assist.speech.whisper_asr import WhisperStream` still works.
 from __future__ import annotations
 
 import re
+import time
 
 import numpy as np
 
@@ -86,7 +87,7 @@ class WhisperStream:
                  silence_rms: float = 0.01, reuse_last_pass: bool = False, live: bool = True,
                  final_beam: int | None = None, early_s: float = 0.2, cut_sentences: bool = False,
                  short_window: bool = True, vad: str = "energy", final_early_s: float = 0.3,
-                 final_window_s: float = 10.0, commit_pauses: bool = True, partial_window_s: float = 10.0) -> None:
+                 final_window_s: float = 10.0, commit_pauses: bool = True, partial_window_s: float = 5.0) -> None:
         self.asr = asr
         self.gate = speech_gate(vad, silence_rms)  # speech or silence, per 0.1 s frame
         self.short_window = short_window  # encode the window alone, not padded to 30 s (see _SHORT)
@@ -99,17 +100,21 @@ class WhisperStream:
         # The decode at a pause is the final's decode (beam, final window), and a sentence it ends is
         # committed when the speaker goes on (see _commit): off = greedy at pauses, whole-turn windows
         self.commit_pauses = commit_pauses and not cut_sentences
-        self.done: list[Word] = []  # the open turn's sentences committed at pauses (final text)
+        self.done: list[Word] = []
+        # decodes so far, per kind ("partial": greedy ticks; "final": the pause's and the turn's):
+        # (count, seconds of audio, wall seconds) — benchmarks/bench_latency.py prints them
+        self.stats: dict[str, tuple[int, float, float]] = {}  # the open turn's sentences committed at pauses (final text)
         self.step = int(step_s * RATE)
         self.early = int(early_s * RATE)  # 0: no decode at short pauses, only every step_s
         # The final's decode, done ahead at this much silence (0: at the end of the pause, pause_s)
         self.final_early = int(final_early_s * RATE)
         # The final's encoder window (0: the usual 30 s; else the turn padded to at least this)
         self.final_window_s = final_window_s
-        # A partial's encoder window: the audio padded to at least this. On 5 s a one-sentence window
-        # often looped ("No, I cannot do that for you. No, I cannot do that for", "… tomorrow! C -O -O
-        # -O"): a false flag, and decoded to the token bound, 0.74-0.82 s a sentence vs 0.34 s on 10 s
-        # (median of 10 decodes, load 3). (5 s was chosen when partials decoded whole turns.)
+        # A partial's encoder window: the audio padded to at least this. Alone, a finished sentence
+        # decoded greedy on 5 s often looped ("No, I cannot do that for you. No, I cannot do that
+        # for"), to the token bound: 0.74-0.82 s a sentence vs 0.34 s on 10 s (median of 10, load 3);
+        # but in the live benchmark 10 s cost more (CPU 0.58 vs 0.50 s per audio second, p95 2.22 vs
+        # 1.53 s, load 1.2-2.7; its partials of half a sentence ended in ". . . ."): 5 s stays.
         self.partial_window_s = partial_window_s
         self._early_final: tuple[int, list[Word]] | None = None  # (last_loud it heard, its words)
         self.window = int(window_s * RATE)
@@ -176,7 +181,10 @@ class WhisperStream:
                 due = True  # a short pause after words not yet decoded: decode now, not at the next tick
         # Behind (several blocks at once), the tick's partial decodes are dropped — the ones at a
         # pause, where a phrase ends, are kept — and the audio is all scanned: that is the catch-up.
-        tick = self.since_decode >= self.step and not self.behind
+        # With commit_pauses a tick waits while the speaker is silent: a pause decode (beam) is due at
+        # `early_s` and a greedy pass just before it only delayed it (the flag came ~1 s after the pause)
+        tick = (self.since_decode >= self.step and not self.behind
+                and not (self.commit_pauses and self.silent_run and self.early))
         if self.speech_seen and (due or tick) and not self.hold_partials:
             self.since_decode = 0
             # at a pause (not a batch in which the speaker went on again): the final's decode
@@ -222,9 +230,13 @@ class WhisperStream:
             # the closing pause: decoding it only invites a hallucinated word at the end
             audio = audio[: len(audio) - self.silent_run + _TAIL]
         context = _prompt_plus(self.prompt, self.done) if self.done else self.prompt
+        t0 = time.perf_counter()
         words = self.asr.transcribe(audio, init_prompt=context[-200:], offset=self.buf_t0, vad=False,
                                     beam_size=beam_size, short=self.short_window and short,
                                     min_window_s=min_window_s)
+        kind = "partial" if beam_size == 1 and not trim else "final"
+        n, audio_s, wall_s = self.stats.get(kind, (0, 0.0, 0.0))
+        self.stats[kind] = (n + 1, audio_s + len(audio) / RATE, wall_s + time.perf_counter() - t0)
         words = self._after_done(words)
         if words and words[0].start < self.speech_t - 0.05:
             # Whisper puts the first word at the window's start, i.e. in the lead-in silence (0.3 s
