@@ -87,7 +87,8 @@ class WhisperStream:
                  silence_rms: float = 0.01, reuse_last_pass: bool = False, live: bool = True,
                  final_beam: int | None = None, early_s: float = 0.2, cut_sentences: bool = False,
                  short_window: bool = True, vad: str = "energy", final_early_s: float = 0.3,
-                 final_window_s: float = 10.0, commit_pauses: bool = True, partial_window_s: float = 5.0) -> None:
+                 final_window_s: float = 10.0, commit_pauses: bool = True, partial_window_s: float = 5.0,
+                 pause_beam: int | None = None) -> None:
         self.asr = asr
         self.gate = speech_gate(vad, silence_rms)  # speech or silence, per 0.1 s frame
         self.short_window = short_window  # encode the window alone, not padded to 30 s (see _SHORT)
@@ -116,6 +117,7 @@ class WhisperStream:
         # but in the live benchmark 10 s cost more (CPU 0.58 vs 0.50 s per audio second, p95 2.22 vs
         # 1.53 s, load 1.2-2.7; its partials of half a sentence ended in ". . . ."): 5 s stays.
         self.partial_window_s = partial_window_s
+        self.pause_beam = pause_beam  # beam of the decode at a pause (None: the final's)
         self._early_final: tuple[int, list[Word]] | None = None  # (last_loud it heard, its words)
         self.window = int(window_s * RATE)
         self.pause = int(pause_s * RATE)
@@ -251,7 +253,7 @@ class WhisperStream:
             # it as the early final. Greedy partials mishear a turn's first words ("Hope, Philip will
             # arrive tomorrow"), and two passes agreeing on the mistake committed it: the flag waited
             # for the turn's final, 4-6 s on. On one sentence's window beam search is cheap.
-            words = self._final_decode(1 if self.behind else self.final_beam)
+            words = self._final_decode(1 if self.behind else (self.pause_beam or self.final_beam))
             self._early_final = (self.last_loud, words)
             self.committed, self.prev = [], []
         else:

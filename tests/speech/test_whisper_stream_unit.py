@@ -77,7 +77,7 @@ def test_the_final_is_decoded_on_a_10_s_window_or_on_the_usual_30_s_one() -> Non
         _feed(st, 2.0, loud=True)
         _feed(st, 0.6, loud=False)
         assert [c[2:] for c in _finals(asr)] == [window], opts
-        assert all(c[2:] == (True, 10.0) for c in asr.calls if c[1] == 1)  # partials: the short window
+        assert all(c[2:] == (True, 5.0) for c in asr.calls if c[1] == 1)  # partials: the short window
 
 
 class _SentenceASR(_FakeASR):
