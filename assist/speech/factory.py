@@ -38,9 +38,12 @@ class Engine:
                 return VoskStream(self.model.path)
 
             return make_vosk
-        from assist.speech.whisper_asr import WhisperASR, WhisperStream
+        from assist.speech.whisper_asr import WhisperASR
+        from assist.speech.whisper_stream import WhisperStream, live_cpu_threads
 
-        asr = WhisperASR(self.model.path, language=self.language, hotwords=self.hotwords)
+        # the live path's own thread budget (see live_cpu_threads); whole files keep theirs
+        asr = WhisperASR(self.model.path, language=self.language, hotwords=self.hotwords,
+                         cpu_threads=live_cpu_threads())
 
         def make_whisper(speaker: str) -> StreamRecognizer:
             return WhisperStream(asr)

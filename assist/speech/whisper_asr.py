@@ -149,7 +149,7 @@ class WhisperASR:
     sep = ""  # faster-whisper words carry their own leading space
 
     def __init__(self, model_dir: str | Path, *, language: str = "en", hotwords: tuple[str, ...] | list[str] = (),
-                 beam_size: int = 5, vad: bool = True) -> None:
+                 beam_size: int = 5, vad: bool = True, cpu_threads: int = 0) -> None:
         self.model_dir = str(model_dir)
         self.language = language
         # "Acme, this is Dana" comes out as "at me, this is very…" without the names as hotwords.
@@ -163,6 +163,7 @@ class WhisperASR:
         self.hotwords = ", ".join(names) or None
         self.beam_size = beam_size
         self.vad = vad
+        self.cpu_threads = cpu_threads  # 0: load_whisper's choice (the whole-file path keeps it)
         self.model = self.load_model()
         lang = (language or "").lower()
         if lang not in ("", "en") and not self.model.model.is_multilingual:
@@ -172,7 +173,7 @@ class WhisperASR:
                              "multilingual model (`assist models list`)", self.model_dir)
 
     def load_model(self) -> Any:
-        return load_whisper(self.model_dir)
+        return load_whisper(self.model_dir, cpu_threads=self.cpu_threads)
 
     def transcribe(self, audio: np.ndarray, init_prompt: str = "", offset: float = 0.0,
                    vad: bool | None = None, beam_size: int | None = None, short: bool = False,

@@ -7,6 +7,7 @@ assist.speech.whisper_asr import WhisperStream` still works.
 
 from __future__ import annotations
 
+import os
 import re
 import time
 
@@ -21,6 +22,18 @@ from assist.transcript import Word
 _FRAME = RATE // 10  # 0.1 s: the resolution of pause detection
 _LEAD = RATE * 3 // 10  # audio kept before speech starts, so the first word is not clipped
 _TAIL = RATE // 5  # silence kept after the last loud frame for the final decode
+
+def live_cpu_threads() -> int:
+    """CTranslate2 threads for the live path's model: half the cores, 1 to 2 (ASSIST_LIVE_THREADS
+    overrides). Its decodes are serial (one pipeline thread, both channels); on 2 cores a second
+    decode thread competed with the pipeline's own thread and any other program: measured on the
+    latency benchmark (AMD EPYC VM, 2 cores), 1 thread vs 2 — partial decode 0.28 vs 0.40 s, pause
+    decode 0.47 vs 0.71 s, p95 0.95 vs 1.87 s (load 0.6 vs 0.7-2.8: one run each)."""
+    env = os.environ.get("ASSIST_LIVE_THREADS")
+    if env:
+        return max(1, int(env))
+    return max(1, min(2, (os.cpu_count() or 1) // 2))
+
 
 GHOST_S = 0.12  # a word shorter than this at a decode's end is a ghost (see _without_ghosts)
 _SENTENCE_END = re.compile(r"[.?!][\"')\]]*$")
