@@ -96,6 +96,16 @@ def test_end_of_turn_phrase_is_flagged_before_the_turn_s_final() -> None:
     assert not any(isinstance(m, Retraction) and m.event.category == "no-problem" for m in messages)
 
 
+def test_sentences_committed_at_pauses_stay_one_utterance_with_every_sentence() -> None:
+    """The default stream commits each finished sentence at the breath after it (commit_pauses):
+    the turn is still one final utterance, holding all four sentences (nothing lost at the cuts)."""
+    messages = mid_turn_run()
+    finals = [m.utterance for m in messages if isinstance(m, FinalUtterance) and m.utterance.speaker == "agent"]
+    assert len(finals) == 1, [u.text for u in finals]
+    text = finals[0].text.lower()
+    assert all(w in text for w in ("account", "time", "driver", "problem")), text
+
+
 def test_sentence_cut_closes_a_mid_turn_sentence_before_the_turn_ends() -> None:
     """WhisperStream(cut_sentences=True) (an option; off by default, as a turn is one utterance in the
     report): the flagged sentence is closed as its own final while the turn goes on, nothing lost."""

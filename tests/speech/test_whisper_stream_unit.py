@@ -193,3 +193,14 @@ def test_a_word_that_takes_no_time_at_a_pause_s_end_is_not_committed() -> None:
     out = _feed(st, 2.0, loud=True) + _feed(st, 0.6, loud=False)
     final = next(s for s in out if s.final)
     assert "Okay." not in [w.text for w in final.words], [w.text for w in final.words]
+
+
+def test_the_live_thread_budget_is_half_the_cores_and_can_be_set(monkeypatch: Any) -> None:
+    from assist.speech import whisper_stream
+
+    monkeypatch.delenv("ASSIST_LIVE_THREADS", raising=False)
+    for cores, threads in ((1, 1), (2, 1), (4, 2), (16, 2)):
+        monkeypatch.setattr(whisper_stream.os, "cpu_count", lambda c=cores: c)
+        assert whisper_stream.live_cpu_threads() == threads, cores
+    monkeypatch.setenv("ASSIST_LIVE_THREADS", "3")
+    assert whisper_stream.live_cpu_threads() == 3
