@@ -71,6 +71,24 @@ def _without_ghosts(words: list[Word]) -> list[Word]:
     return words[:n]
 
 
+def _agrees_for(before: list[Word], words: list[Word]) -> int:
+    """How many leading words of `words` the earlier pass `before` has too."""
+    k = 0
+    while k < min(len(before), len(words)) and _key(before[k]) == _key(words[k]):
+        k += 1
+    return k
+
+
+def _agrees(before: list[Word], words: list[Word]) -> bool:
+    """A pause decode may commit its sentence only if the greedy pass before it heard the same words
+    (all but its last, which a tick may have cut: "… on my s -"): two passes agreeing, as for any
+    commit. No earlier pass (a short sentence between two ticks): the pause decode alone."""
+    n = len(before)
+    while n and not _key(before[n - 1]):
+        n -= 1  # "-", "...": no word
+    return _agrees_for(before[:n], words) >= min(len(words), n - 1)
+
+
 def _prompt_plus(prompt: str, words: list[Word]) -> str:
     """The decoder's context with one more utterance, ended with a full stop if it has none: the
     prompt sets Whisper's style, and one unpunctuated final made every later turn unpunctuated
@@ -132,6 +150,7 @@ class WhisperStream:
         self.partial_window_s = partial_window_s
         self.pause_beam = pause_beam  # beam of the decode at a pause (None: the final's)
         self._early_final: tuple[int, list[Word]] | None = None  # (last_loud it heard, its words)
+        self._pause_agrees = True  # the pause decode agrees with the greedy pass before it
         self.window = int(window_s * RATE)
         self.pause = int(pause_s * RATE)
         self.silence_rms = silence_rms
@@ -227,7 +246,9 @@ class WhisperStream:
         hears right waited for both. Decoded at `final_early` of silence, the final's audio is the
         same (it stops _TAIL after the last loud frame either way) and so are its words; if the
         speaker goes on instead, the decode is wasted and the turn's final is decoded again."""
+        before = self.committed + self.prev
         self._early_final = (self.last_loud, self._final_decode(self.final_beam))
+        self._pause_agrees = _agrees(before, self._early_final[1])
 
     def _final_decode(self, beam: int | None) -> list[Word]:
         if self.behind:
@@ -266,8 +287,10 @@ class WhisperStream:
             # it as the early final. Greedy partials mishear a turn's first words ("Hope, Philip will
             # arrive tomorrow"), and two passes agreeing on the mistake committed it: the flag waited
             # for the turn's final, 4-6 s on. On one sentence's window beam search is cheap.
+            before = self.committed + self.prev
             words = self._final_decode(1 if self.behind else (self.pause_beam or self.final_beam))
             self._early_final = (self.last_loud, words)
+            self._pause_agrees = _agrees(before, words)
             self.committed, self.prev = [], []
         else:
             # partials are provisional: greedy is enough and cheaper
@@ -280,8 +303,14 @@ class WhisperStream:
             agree += 1
         self.committed += new[:agree]
         self.prev = new[agree:]
-        if at_pause:
+        if at_pause and self._pause_agrees:
             self.committed, self.prev = new, []  # the beam pass stands until a later pass disagrees
+        elif at_pause:
+            # the greedy pass before heard other words: both are shown in turn and the next pass
+            # decides by agreement (the beam pass alone heard "We get miss all the time", the greedy
+            # pass "this"; committed, the mistake stayed and the flag never came)
+            k = _agrees_for(before, new)
+            self.committed, self.prev = new[:k], new[k:]
         out = self._cut_sentence() if self.cut_sentences else []
         allw = self.done + self.committed + self.prev
         if allw:
@@ -304,6 +333,7 @@ class WhisperStream:
         """Speech again after a pause whose decode (the final's) ended a sentence."""
         early = self._early_final
         return (self.commit_pauses and self.silent_run >= max(self.early, _FRAME) and early is not None
+                and self._pause_agrees
                 and early[0] == self.last_loud and bool(early[1]) and bool(_SENTENCE_END.search(early[1][-1].text)))
 
     def _commit(self, frame: int) -> None:

@@ -204,3 +204,25 @@ def test_the_live_thread_budget_is_half_the_cores_and_can_be_set(monkeypatch: An
         assert whisper_stream.live_cpu_threads() == threads, cores
     monkeypatch.setenv("ASSIST_LIVE_THREADS", "3")
     assert whisper_stream.live_cpu_threads() == 3
+
+
+class _DisagreeASR(_SentenceASR):
+    """As _SentenceASR, but the beam pass (at a pause) hears other words than the greedy passes."""
+
+    def transcribe(self, audio: np.ndarray, init_prompt: str = "", offset: float = 0.0, vad: Any = None,
+                   beam_size: int | None = None, short: bool = False, min_window_s: float = 5.0) -> list[Word]:
+        words = super().transcribe(audio, init_prompt, offset, vad, beam_size, short, min_window_s)
+        return words if beam_size == 1 else [Word("x" + w.text, w.start, w.end) for w in words]
+
+
+def test_a_pause_decode_the_greedy_pass_before_disagrees_with_is_not_committed() -> None:
+    """Committing one beam pass alone made its mistake permanent ("We get miss all the time", where the
+    greedy pass had "this"): a sentence is committed only when the two passes agree."""
+    asr = _DisagreeASR()
+    st = WhisperStream(asr)  # type: ignore[arg-type]
+    _feed(st, 3.0, loud=True)
+    at_pause = [s for s in _feed(st, 0.3, loud=False) if not s.final]
+    assert at_pause and at_pause[-1].words[0].text == "xw0"  # the beam pass is shown …
+    _feed(st, 2.0, loud=True)
+    _feed(st, 0.6, loud=False)
+    assert max(c[0] for c in asr.calls) > 5.0, asr.calls  # … but not committed: the whole turn decoded
