@@ -99,7 +99,130 @@ def _prompt_plus(prompt: str, words: list[Word]) -> str:
     return (prompt + " " + text).strip()
 
 
-class WhisperStream:
+class _Passes:
+    """WhisperStream's decodes and its window's cuts (a base class only to keep each class short).
+    The state is WhisperStream's: see its __init__."""
+
+    asr: WhisperASR
+    buf: np.ndarray
+    buf_t0: float
+    speech_t: float
+    silent_run: int
+    last_loud: int
+    since_decode: int
+    key: int
+    prompt: str
+    done: list[Word]
+    committed: list[Word]
+    prev: list[Word]
+    behind: bool
+    short_window: bool
+    commit_pauses: bool
+    final_beam: int | None
+    final_window_s: float
+    stats: dict[str, tuple[int, float, float]]
+    _early_final: tuple[int, list[Word]] | None
+    _pause_agrees: bool
+
+    def _decode_final_early(self) -> None:
+        """The final's decode, ahead of the end of the pause. A turn ends only after `pause_s` of
+        silence, and its final (a beam-5 decode of the whole turn on the 30 s window: ~0.3-0.5 s on
+        idle cores, more on busy ones) came after that: an end-of-turn phrase that only the final
+        hears right waited for both. Decoded at `final_early` of silence, the final's audio is the
+        same (it stops _TAIL after the last loud frame either way) and so are its words; if the
+        speaker goes on instead, the decode is wasted and the turn's final is decoded again."""
+        before = self.committed + self.prev
+        self._early_final = (self.last_loud, self._final_decode(self.final_beam))
+        self._pause_agrees = _agrees(before, self._early_final[1])
+
+    def _final_decode(self, beam: int | None) -> list[Word]:
+        if self.behind:
+            words = self._decode(beam_size=beam, trim=True)
+        elif self.final_window_s > 0:
+            words = self._decode(beam_size=beam, trim=True, min_window_s=self.final_window_s)
+        else:
+            words = self._decode(beam_size=beam, trim=True, short=False)
+        return _without_ghosts(words) if self.commit_pauses else words
+
+    def _decode(self, beam_size: int | None = None, trim: bool = False, short: bool = True,
+                min_window_s: float = 5.0) -> list[Word]:
+        audio = self.buf
+        if trim and self.silent_run > _TAIL:
+            # the closing pause: decoding it only invites a hallucinated word at the end
+            audio = audio[: len(audio) - self.silent_run + _TAIL]
+        context = _prompt_plus(self.prompt, self.done) if self.done else self.prompt
+        t0 = time.perf_counter()
+        words = self.asr.transcribe(audio, init_prompt=context[-200:], offset=self.buf_t0, vad=False,
+                                    beam_size=beam_size, short=self.short_window and short,
+                                    min_window_s=min_window_s)
+        kind = "partial" if beam_size == 1 and not trim else "final"
+        n, audio_s, wall_s = self.stats.get(kind, (0, 0.0, 0.0))
+        self.stats[kind] = (n + 1, audio_s + len(audio) / RATE, wall_s + time.perf_counter() - t0)
+        words = self._after_done(words)
+        if words and words[0].start < self.speech_t - 0.05:
+            # Whisper puts the first word at the window's start, i.e. in the lead-in silence (0.3 s
+            # early); the audio says where the speech began.
+            w = words[0]
+            words[0] = Word(w.text, min(self.speech_t, w.end), w.end, w.prob)
+        return words
+
+    def _after_done(self, words: list[Word]) -> list[Word]:
+        """A pass's first words that repeat the committed sentence's last ones, at the cut: the same
+        words heard again at the window's start, not said twice."""
+        for k in range(min(4, len(self.done), len(words)), 0, -1):
+            if (words[k - 1].start < self.speech_t + 0.5
+                    and [_key(w) for w in words[:k]] == [_key(w) for w in self.done[-k:]]):
+                return words[k:]
+        return words
+
+    def _commit(self, frame: int) -> None:
+        """The speaker goes on after a finished sentence: its words (decoded at the pause, beam search)
+        are the turn's final text for it, and its audio leaves the window — later partials decode only
+        the open sentence (a 10 s turn re-decoded whole every second fell behind even on idle cores),
+        and the turn's final decodes only its last sentence. The turn stays one utterance (one key).
+        The cut is in the pause itself, which the audio shows, not at a word time."""
+        assert self._early_final is not None
+        self.done += self._early_final[1]
+        # the new frame after one frame of the pause: a longer lead-in holds the quiet end of the last
+        # word, which Whisper heard again ("Right. Right. I see.")
+        keep = frame + min(self.silent_run, _FRAME)
+        self.buf_t0 += (len(self.buf) - keep) / RATE
+        self.buf = self.buf[len(self.buf) - keep:]
+        self.speech_t = self.buf_t0 + (keep - frame) / RATE
+        self.committed, self.prev = [], []
+        self._early_final = None
+        self.since_decode = 0
+
+    def _cut_sentence(self) -> list[Segment]:
+        """Close the committed sentences that more speech follows: they are final (two passes agree
+        on them, and the sentence end is not the window's edge), and the window restarts after them."""
+        allw = self.committed + self.prev
+        ends = [i for i, w in enumerate(self.committed) if _ends_sentence(w, allw[i + 1] if i + 1 < len(allw) else None)]
+        rest = allw[ends[-1] + 1:] if ends else []
+        if not rest:
+            return []  # no committed sentence end, or nothing after it yet (the pause will close it)
+        done = self.committed[:ends[-1] + 1]
+        cut = _quietest(self.buf, self.buf_t0, done[-1].end, rest[0].start)
+        if cut <= 0 or cut >= len(self.buf) - _FRAME:
+            return []
+        seg = Segment(self.key, done, final=True, committed=len(done))
+        self.key += 1
+        self.prompt = _prompt_plus(self.prompt, done)
+        self.buf = self.buf[cut:]
+        self._early_final = None
+        self.buf_t0 += cut / RATE
+        self.speech_t = self.buf_t0
+        self.committed = self.committed[ends[-1] + 1:]
+        return [seg]
+
+    def _prefix_ok(self, words: list[Word]) -> bool:
+        """Does this pass start with the committed words? (then the tail is simply what follows)"""
+        if len(words) < len(self.committed):
+            return False
+        return all(_key(a) == _key(b) for a, b in zip(words, self.committed, strict=False))
+
+
+class WhisperStream(_Passes):
     """Streaming Whisper for one channel (one speaker).
 
     The open utterance (at most `window_s`) is decoded again (greedy) every `step_s` of new audio and
@@ -239,48 +362,6 @@ class WhisperStream:
         return (self.speech_seen and 0 < self.final_early < self.pause and self.silent_run >= self.final_early
                 and not self.behind and (self._early_final is None or self._early_final[0] != self.last_loud))
 
-    def _decode_final_early(self) -> None:
-        """The final's decode, ahead of the end of the pause. A turn ends only after `pause_s` of
-        silence, and its final (a beam-5 decode of the whole turn on the 30 s window: ~0.3-0.5 s on
-        idle cores, more on busy ones) came after that: an end-of-turn phrase that only the final
-        hears right waited for both. Decoded at `final_early` of silence, the final's audio is the
-        same (it stops _TAIL after the last loud frame either way) and so are its words; if the
-        speaker goes on instead, the decode is wasted and the turn's final is decoded again."""
-        before = self.committed + self.prev
-        self._early_final = (self.last_loud, self._final_decode(self.final_beam))
-        self._pause_agrees = _agrees(before, self._early_final[1])
-
-    def _final_decode(self, beam: int | None) -> list[Word]:
-        if self.behind:
-            words = self._decode(beam_size=beam, trim=True)
-        elif self.final_window_s > 0:
-            words = self._decode(beam_size=beam, trim=True, min_window_s=self.final_window_s)
-        else:
-            words = self._decode(beam_size=beam, trim=True, short=False)
-        return _without_ghosts(words) if self.commit_pauses else words
-
-    def _decode(self, beam_size: int | None = None, trim: bool = False, short: bool = True,
-                min_window_s: float = 5.0) -> list[Word]:
-        audio = self.buf
-        if trim and self.silent_run > _TAIL:
-            # the closing pause: decoding it only invites a hallucinated word at the end
-            audio = audio[: len(audio) - self.silent_run + _TAIL]
-        context = _prompt_plus(self.prompt, self.done) if self.done else self.prompt
-        t0 = time.perf_counter()
-        words = self.asr.transcribe(audio, init_prompt=context[-200:], offset=self.buf_t0, vad=False,
-                                    beam_size=beam_size, short=self.short_window and short,
-                                    min_window_s=min_window_s)
-        kind = "partial" if beam_size == 1 and not trim else "final"
-        n, audio_s, wall_s = self.stats.get(kind, (0, 0.0, 0.0))
-        self.stats[kind] = (n + 1, audio_s + len(audio) / RATE, wall_s + time.perf_counter() - t0)
-        words = self._after_done(words)
-        if words and words[0].start < self.speech_t - 0.05:
-            # Whisper puts the first word at the window's start, i.e. in the lead-in silence (0.3 s
-            # early); the audio says where the speech began.
-            w = words[0]
-            words[0] = Word(w.text, min(self.speech_t, w.end), w.end, w.prob)
-        return words
-
     def _step(self, at_pause: bool = False) -> list[Segment]:
         if at_pause:
             # A pause after words: decode them as the final would (beam search), show that and keep
@@ -320,67 +401,12 @@ class WhisperStream:
                                paused=paused))
         return out
 
-    def _after_done(self, words: list[Word]) -> list[Word]:
-        """A pass's first words that repeat the committed sentence's last ones, at the cut: the same
-        words heard again at the window's start, not said twice."""
-        for k in range(min(4, len(self.done), len(words)), 0, -1):
-            if (words[k - 1].start < self.speech_t + 0.5
-                    and [_key(w) for w in words[:k]] == [_key(w) for w in self.done[-k:]]):
-                return words[k:]
-        return words
-
     def _commit_due(self) -> bool:
         """Speech again after a pause whose decode (the final's) ended a sentence."""
         early = self._early_final
         return (self.commit_pauses and self.silent_run >= max(self.early, _FRAME) and early is not None
                 and self._pause_agrees
                 and early[0] == self.last_loud and bool(early[1]) and bool(_SENTENCE_END.search(early[1][-1].text)))
-
-    def _commit(self, frame: int) -> None:
-        """The speaker goes on after a finished sentence: its words (decoded at the pause, beam search)
-        are the turn's final text for it, and its audio leaves the window — later partials decode only
-        the open sentence (a 10 s turn re-decoded whole every second fell behind even on idle cores),
-        and the turn's final decodes only its last sentence. The turn stays one utterance (one key).
-        The cut is in the pause itself, which the audio shows, not at a word time."""
-        assert self._early_final is not None
-        self.done += self._early_final[1]
-        # the new frame after one frame of the pause: a longer lead-in holds the quiet end of the last
-        # word, which Whisper heard again ("Right. Right. I see.")
-        keep = frame + min(self.silent_run, _FRAME)
-        self.buf_t0 += (len(self.buf) - keep) / RATE
-        self.buf = self.buf[len(self.buf) - keep:]
-        self.speech_t = self.buf_t0 + (keep - frame) / RATE
-        self.committed, self.prev = [], []
-        self._early_final = None
-        self.since_decode = 0
-
-    def _cut_sentence(self) -> list[Segment]:
-        """Close the committed sentences that more speech follows: they are final (two passes agree
-        on them, and the sentence end is not the window's edge), and the window restarts after them."""
-        allw = self.committed + self.prev
-        ends = [i for i, w in enumerate(self.committed) if _ends_sentence(w, allw[i + 1] if i + 1 < len(allw) else None)]
-        rest = allw[ends[-1] + 1:] if ends else []
-        if not rest:
-            return []  # no committed sentence end, or nothing after it yet (the pause will close it)
-        done = self.committed[:ends[-1] + 1]
-        cut = _quietest(self.buf, self.buf_t0, done[-1].end, rest[0].start)
-        if cut <= 0 or cut >= len(self.buf) - _FRAME:
-            return []
-        seg = Segment(self.key, done, final=True, committed=len(done))
-        self.key += 1
-        self.prompt = _prompt_plus(self.prompt, done)
-        self.buf = self.buf[cut:]
-        self._early_final = None
-        self.buf_t0 += cut / RATE
-        self.speech_t = self.buf_t0
-        self.committed = self.committed[ends[-1] + 1:]
-        return [seg]
-
-    def _prefix_ok(self, words: list[Word]) -> bool:
-        """Does this pass start with the committed words? (then the tail is simply what follows)"""
-        if len(words) < len(self.committed):
-            return False
-        return all(_key(a) == _key(b) for a, b in zip(words, self.committed, strict=False))
 
     def _close(self) -> list[Segment]:
         """End of the utterance: one last decode of it is its final text; start afresh after it."""
