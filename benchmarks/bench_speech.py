@@ -107,11 +107,12 @@ def child_bare(path: str) -> dict[str, Any]:
 
 def child_replay(path: str, *extra: str) -> dict[str, Any]:
     """`assist replay PATH --format json` as the command line runs it (report to /dev/null)."""
-    from assist.cli import main
+    from assist.cli import _few_malloc_arenas, main
 
     t0 = time.monotonic()
-    rc = main(["replay", path, "--format", "json", "-o", os.devnull, "--company", "Acme", "--agent-name", "Dana",
-               *extra])
+    args = ["replay", path, "--format", "json", "-o", os.devnull, "--company", "Acme", "--agent-name", "Dana", *extra]
+    _few_malloc_arenas(args)  # what `assist replay` does at start-up (main(None) does it; a call with argv does not)
+    rc = main(args)
     return {"wall_s": time.monotonic() - t0, "peak_mb": _peak_mb(), "cpu_s": _cpu_s(), "rc": rc,
             "torch_loaded": "torch" in sys.modules, "transformers_loaded": "transformers" in sys.modules}
 
