@@ -90,9 +90,15 @@ def child_whole(path: str) -> dict[str, Any]:
 def child_bare(path: str) -> dict[str, Any]:
     """faster-whisper alone, as a script would use it: the same model and decoding as the replay."""
     t0 = time.monotonic()
+    import ctranslate2
     from faster_whisper import WhisperModel, decode_audio
 
     from assist.speech.models import resolve_model
+    from assist.speech.whisper_asr import WHISPER_SEED
+
+    # the replay's sampling seed: the temperature fallback then samples alike on both sides (unseeded,
+    # one run's fallback could cost several seconds more than another's, on either side)
+    ctranslate2.set_random_seed(WHISPER_SEED)
 
     folder = resolve_model("whisper", None, "en").path
     model = WhisperModel(str(folder), device="cpu", compute_type="int8", cpu_threads=min(4, os.cpu_count() or 1),
