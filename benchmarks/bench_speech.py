@@ -90,9 +90,15 @@ def child_whole(path: str) -> dict[str, Any]:
 def child_bare(path: str) -> dict[str, Any]:
     """faster-whisper alone, as a script would use it: the same model and decoding as the replay."""
     t0 = time.monotonic()
+    import ctranslate2
     from faster_whisper import WhisperModel, decode_audio
 
     from assist.speech.models import resolve_model
+    from assist.speech.whisper_asr import WHISPER_SEED
+
+    # the replay's sampling seed: the temperature fallback then samples alike on both sides (unseeded,
+    # one run's fallback could cost several seconds more than another's, on either side)
+    ctranslate2.set_random_seed(WHISPER_SEED)
 
     folder = resolve_model("whisper", None, "en").path
     model = WhisperModel(str(folder), device="cpu", compute_type="int8", cpu_threads=min(4, os.cpu_count() or 1),
@@ -100,18 +106,19 @@ def child_bare(path: str) -> dict[str, Any]:
     words = 0
     for track in decode_audio(path, sampling_rate=16000, split_stereo=True):
         segs, _ = model.transcribe(track, language="en", beam_size=5, word_timestamps=True,
-                                   condition_on_previous_text=False, hotwords="Acme Dana", vad_filter=True)
+                                   condition_on_previous_text=False, hotwords="Acme, Dana", vad_filter=True)  # as WhisperASR writes them
         words += sum(len(s.words or []) for s in segs)
     return {"wall_s": time.monotonic() - t0, "peak_mb": _peak_mb(), "cpu_s": _cpu_s(), "words": words}
 
 
 def child_replay(path: str, *extra: str) -> dict[str, Any]:
     """`assist replay PATH --format json` as the command line runs it (report to /dev/null)."""
-    from assist.cli import main
+    from assist.cli import _few_malloc_arenas, main
 
     t0 = time.monotonic()
-    rc = main(["replay", path, "--format", "json", "-o", os.devnull, "--company", "Acme", "--agent-name", "Dana",
-               *extra])
+    args = ["replay", path, "--format", "json", "-o", os.devnull, "--company", "Acme", "--agent-name", "Dana", *extra]
+    _few_malloc_arenas(args)  # what `assist replay` does at start-up (main(None) does it; a call with argv does not)
+    rc = main(args)
     return {"wall_s": time.monotonic() - t0, "peak_mb": _peak_mb(), "cpu_s": _cpu_s(), "rc": rc,
             "torch_loaded": "torch" in sys.modules, "transformers_loaded": "transformers" in sys.modules}
 

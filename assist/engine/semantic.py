@@ -394,6 +394,27 @@ class SemanticDetector:
             vecs = {k: self._centered(v) for k, v in vecs.items()}
         self._cat = {n: vecs[f"cat:{n}"] for n in protos.categories}
         self._contrast = {sp: vecs.get(f"contrast:{sp}", np.zeros((0, dim), np.float32)) for sp in ("agent", "customer")}
+        # Vectors of pieces embedded ahead of their scoring (`warm`): a replay embeds one channel's
+        # utterances while the recogniser decodes the other, instead of after it (issue 17).
+        self._warm: dict[str, np.ndarray] = {}
+
+    def warm(self, texts: list[str], speaker: str) -> int:
+        """Embed ahead of time what `score(text, speaker)` will ask for; returns how many pieces.
+        Safe from another thread: each piece's vector is stored whole, and a piece not yet stored
+        is simply embedded again by `score`."""
+        if not any(c.speaker == speaker and c.enabled for c in self.protos.categories.values()):
+            return 0
+        todo = list(dict.fromkeys(p for t in texts if t.strip() for p in self._pieces(t) if p not in self._warm))
+        for p in todo:
+            self._warm[p] = self._centered(self.encoder.encode([p]))[0]
+        return len(todo)
+
+    def _vectors(self, pieces: list[str]) -> np.ndarray:
+        """The pieces' centered vectors: warmed ones from the store, the others embedded now in one
+        batch (padding is masked, so a vector equals the one-by-one `warm` vector to ~1e-6)."""
+        missing = [p for p in pieces if p not in self._warm]
+        fresh = dict(zip(missing, self._centered(self.encoder.encode(missing)), strict=True)) if missing else {}
+        return np.vstack([self._warm[p] if p in self._warm else fresh[p] for p in pieces])
 
     def _centered(self, v: np.ndarray) -> np.ndarray:
         if self._mean is None or not len(v):
@@ -420,7 +441,7 @@ class SemanticDetector:
             return []
         k = self.protos.top_k
         pieces = self._pieces(text)
-        v = self._centered(self.encoder.encode(pieces))
+        v = self._vectors(pieces)
         con = self._contrast.get(speaker)
         # Per piece: the contrasts' similarity; a category's evidence is judged within one piece.
         con_sim = _top_k_mean(v @ con.T, k) if con is not None and len(con) else np.full(len(pieces), -1.0)

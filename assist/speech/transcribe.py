@@ -7,7 +7,7 @@ over the file as fast as it can. Both split at pauses and merge the speakers by 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from assist.speech.audio import CallAudio, load_call
@@ -16,14 +16,21 @@ from assist.speech.segment import merge_speakers
 from assist.transcript import Transcript, Word
 
 
-def transcribe_audio(audio: CallAudio, eng: Engine) -> dict[str, list[Word]]:
+def transcribe_audio(audio: CallAudio, eng: Engine,
+                     on_track: Callable[[str, list[Word]], None] | None = None) -> dict[str, list[Word]]:
+    """Each channel's words. `on_track(speaker, words)` is called as soon as a channel is decoded
+    while another is still to come (Whisper decodes them one after the other), so the caller can
+    work on it meanwhile."""
     per: dict[str, list[Word]] = {}
     if eng.name == "whisper":
         from assist.speech.whisper_asr import WhisperASR
 
         asr = WhisperASR(eng.model.path, language=eng.language, hotwords=eng.hotwords)
-        for sp, track in audio.tracks.items():
+        tracks = list(audio.tracks.items())
+        for i, (sp, track) in enumerate(tracks):
             per[sp] = asr.transcribe(track)
+            if on_track is not None and i < len(tracks) - 1:
+                on_track(sp, per[sp])
         return per
     from assist.speech.sources import FileSource
     from assist.speech.vosk_asr import VoskStream

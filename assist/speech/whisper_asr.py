@@ -73,6 +73,24 @@ class _Loader:
 _LOADER = _Loader()
 
 
+# Whisper falls back to sampling (temperature 0.2 … 1.0) on a window it cannot decode well by beam
+# search, and CTranslate2 seeds its sampler from the OS unless told: the same recording then gave a
+# different transcript, and so a different score, on each replay (the 4.5-min call's customer
+# channel: 178 and 179 words, different text, in two runs). With a fixed seed a replay of a call
+# is reproducible. ASSIST_WHISPER_SEED sets another (a non-negative integer).
+WHISPER_SEED = 1
+
+
+def _fix_sampling_seed() -> None:
+    """Seed CTranslate2's sampler before the first model loads (each of its threads seeds its own
+    generator from this on first use)."""
+    import ctranslate2
+
+    raw = os.environ.get("ASSIST_WHISPER_SEED", "").strip()
+    seed = int(raw) if raw.isdigit() and int(raw) < 2**32 - 1 else WHISPER_SEED
+    ctranslate2.set_random_seed(seed)
+
+
 def load_whisper(model_dir: str | Path, compute_type: str = "int8", cpu_threads: int = 0) -> Any:
     """Load (once per process, on the loader thread: see _Loader) a CTranslate2 Whisper model from a
     local folder — never the hub."""
@@ -85,6 +103,7 @@ def load_whisper(model_dir: str | Path, compute_type: str = "int8", cpu_threads:
         with _LOCK:
             if key not in _MODELS:
                 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+                _fix_sampling_seed()
                 from faster_whisper import WhisperModel
 
                 # ASSIST_CPU_THREADS: a process's share of the cores (batch workers set it), else min(4, cores).

@@ -122,6 +122,32 @@ def test_hard_negative_false_alarms_at_most_2_percent(measured: dict[str, Any]) 
 
 
 # ----------------------------------------------------------------------------- detector and coach
+def test_warmed_pieces_score_as_cold_ones_without_embedding_again(detector: S.SemanticDetector,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A replay embeds one channel while the other decodes (`warm`); the coach's scores must not
+    change by a third decimal, and warmed pieces must not be embedded a second time."""
+    texts = ["I hear you, that sounds really frustrating. Let me sort it out now.",
+             "Honestly that is above my pay grade, you will have to ring someone else.",
+             "Your parcel left the depot this morning."]
+    cold = [detector.score(t, "agent") for t in texts]
+    try:
+        assert detector.warm(texts, "agent") >= len(texts)
+        assert detector.warm(texts, "agent") == 0  # nothing new to embed
+
+        def no_more(_texts: list[str]) -> np.ndarray:
+            raise AssertionError(f"embedded again: {_texts}")
+
+        monkeypatch.setattr(detector.encoder, "encode", no_more)
+        warm = [detector.score(t, "agent") for t in texts]
+    finally:
+        detector._warm.clear()
+    for c, w in zip(cold, warm, strict=True):
+        assert [s.category for s in c] == [s.category for s in w]
+        assert [s.prototype for s in c] == [s.prototype for s in w]
+        assert np.allclose([s.similarity for s in c], [s.similarity for s in w], atol=1e-4)
+        assert np.allclose([s.contrast for s in c], [s.contrast for s in w], atol=1e-4)
+
+
 def test_contrast_lines_are_not_flagged(detector: S.SemanticDetector) -> None:
     for text in ["What I can do is send you a new router today.", "I'll call you back on Thursday at three.",
                  "I recommend the fibre plan.", "Did I explain that clearly?"]:

@@ -61,3 +61,22 @@ def test_a_loading_error_reaches_the_caller(fake_whisper: list[threading.Thread]
     with pytest.raises(OSError, match="no model.bin"):
         whisper_asr.load_whisper("/models/broken")
     assert whisper_asr.load_whisper("/models/ok") is not None  # the loader survives an error
+
+
+@pytest.mark.parametrize(("env", "seed"), [(None, whisper_asr.WHISPER_SEED), ("77", 77), ("not a number", 1)])
+def test_the_sampler_is_seeded_before_the_model_loads(fake_whisper: list[threading.Thread],
+                                                      monkeypatch: pytest.MonkeyPatch, env: str | None,
+                                                      seed: int) -> None:
+    """Whisper's temperature fallback samples; unseeded, CTranslate2 takes its seed from the OS and
+    a replay of the same call gave another transcript each time (docs/speech.md, "Replay cost").
+    The seed must be set before the model (and its threads) exist."""
+    import ctranslate2
+
+    calls: list[tuple[int, int]] = []
+    monkeypatch.setattr(ctranslate2, "set_random_seed", lambda s: calls.append((s, len(fake_whisper))))
+    if env is None:
+        monkeypatch.delenv("ASSIST_WHISPER_SEED", raising=False)
+    else:
+        monkeypatch.setenv("ASSIST_WHISPER_SEED", env)
+    whisper_asr.load_whisper("/models/a")
+    assert calls == [(seed, 0)]  # seeded, and before any model was made
