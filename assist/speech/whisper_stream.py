@@ -182,7 +182,10 @@ class _Passes:
         and the turn's final decodes only its last sentence. The turn stays one utterance (one key).
         The cut is in the pause itself, which the audio shows, not at a word time."""
         assert self._early_final is not None
+        if not self.done:
+            self._head, self._head_t0, self._head_speech_t = np.zeros(0, np.float32), self.buf_t0, self.speech_t
         self.done += self._early_final[1]
+        self._head = np.concatenate([self._head, self.buf[:len(self.buf) - frame - min(self.silent_run, _FRAME)]])
         # the new frame after one frame of the pause: a longer lead-in holds the quiet end of the last
         # word, which Whisper heard again ("Right. Right. I see.")
         keep = frame + min(self.silent_run, _FRAME)
@@ -242,7 +245,7 @@ class WhisperStream(_Passes):
                  final_beam: int | None = None, early_s: float = 0.2, cut_sentences: bool = False,
                  short_window: bool = True, vad: str = "energy", final_early_s: float = 0.3,
                  final_window_s: float = 10.0, commit_pauses: bool = True, partial_window_s: float = 5.0,
-                 pause_beam: int | None = None) -> None:
+                 pause_beam: int | None = None, final_whole_turn: bool = False) -> None:
         self.asr = asr
         self.gate = speech_gate(vad, silence_rms)  # speech or silence, per 0.1 s frame
         self.short_window = short_window  # encode the window alone, not padded to 30 s (see _SHORT)
@@ -274,6 +277,9 @@ class WhisperStream(_Passes):
         self.pause_beam = pause_beam  # beam of the decode at a pause (None: the final's)
         self._early_final: tuple[int, list[Word]] | None = None  # (last_loud it heard, its words)
         self._pause_agrees = True  # the pause decode agrees with the greedy pass before it
+        # the turn's audio cut off by commits (for final_whole_turn), its time and first loud frame's
+        self.final_whole_turn = final_whole_turn
+        self._head, self._head_t0, self._head_speech_t = np.zeros(0, np.float32), 0.0, 0.0
         self.window = int(window_s * RATE)
         self.pause = int(pause_s * RATE)
         self.silence_rms = silence_rms
@@ -426,7 +432,7 @@ class WhisperStream(_Passes):
                 words = early[1] or latest  # decoded at `final_early` of this same silence: same audio
             else:
                 words = latest if heard_all else (self._final_decode(beam) or latest)
-            words = self.done + words
+            words = self._whole_turn(beam) if self.final_whole_turn and self.done else self.done + words
             if words:
                 out.append(Segment(self.key, words, final=True, committed=len(words)))
                 self.key += 1
@@ -442,6 +448,14 @@ class WhisperStream(_Passes):
         self.silent_run = 0
         self.since_decode = 0
         return out
+
+    def _whole_turn(self, beam: int | None) -> list[Word]:
+        """`final_whole_turn`: the turn's final decoded over all its audio, as without commits (the
+        sentence-by-sentence text lost more words against the whole file); the window is rejoined."""
+        committed = self.done
+        self.buf = np.concatenate([self._head, self.buf])
+        self.buf_t0, self.speech_t, self.done = self._head_t0, self._head_speech_t, []
+        return self._final_decode(beam) or committed
 
     def finish(self) -> list[Segment]:
         return self._close()
