@@ -245,7 +245,7 @@ class WhisperStream(_Passes):
                  final_beam: int | None = None, early_s: float = 0.2, cut_sentences: bool = False,
                  short_window: bool = True, vad: str = "energy", final_early_s: float = 0.3,
                  final_window_s: float = 10.0, commit_pauses: bool = True, partial_window_s: float = 5.0,
-                 pause_beam: int | None = None, final_whole_turn: bool = False) -> None:
+                 pause_beam: int | None = None, final_whole_turn: bool = True) -> None:
         self.asr = asr
         self.gate = speech_gate(vad, silence_rms)  # speech or silence, per 0.1 s frame
         self.short_window = short_window  # encode the window alone, not padded to 30 s (see _SHORT)

@@ -113,9 +113,9 @@ def test_the_decode_at_a_pause_is_the_final_s_and_is_shown_at_once() -> None:
 def test_a_finished_sentence_is_committed_when_the_speaker_goes_on() -> None:
     """After the pause's decode ended a sentence, the speaker goes on: the sentence is kept as final
     text and leaves the window, so later decodes hear only the open sentence; the turn is still one
-    utterance, whose final holds both sentences."""
+    utterance, whose final holds both sentences (here built from the commits: final_whole_turn off)."""
     asr = _SentenceASR()
-    st = WhisperStream(asr)  # type: ignore[arg-type]
+    st = WhisperStream(asr, final_whole_turn=False)  # type: ignore[arg-type]
     _feed(st, 3.0, loud=True)
     _feed(st, 0.3, loud=False)  # the pause: 3.2 s decoded with beam search
     first = [c for c in asr.calls if c[1] != 1]
@@ -166,7 +166,7 @@ class _EchoASR(_SentenceASR):
 
 def test_the_committed_sentence_s_last_word_heard_again_at_the_cut_is_dropped() -> None:
     asr = _EchoASR()
-    st = WhisperStream(asr)  # type: ignore[arg-type]
+    st = WhisperStream(asr, final_whole_turn=False)  # type: ignore[arg-type]
     _feed(st, 3.0, loud=True)
     _feed(st, 0.3, loud=False)
     out = _feed(st, 2.0, loud=True) + _feed(st, 0.6, loud=False)
@@ -226,3 +226,18 @@ def test_a_pause_decode_the_greedy_pass_before_disagrees_with_is_not_committed()
     _feed(st, 2.0, loud=True)
     _feed(st, 0.6, loud=False)
     assert max(c[0] for c in asr.calls) > 5.0, asr.calls  # … but not committed: the whole turn decoded
+
+
+def test_the_turn_s_final_is_decoded_over_the_whole_turn_despite_commits() -> None:
+    """final_whole_turn (default): partials decode one sentence, but the report's final hears the
+    whole turn (sentence by sentence it lost more words against the whole file: 8.5 vs 4.4 %)."""
+    asr = _SentenceASR()
+    st = WhisperStream(asr)  # type: ignore[arg-type]
+    _feed(st, 3.0, loud=True)
+    _feed(st, 0.3, loud=False)
+    n = len(asr.calls)
+    out = _feed(st, 2.0, loud=True) + _feed(st, 0.6, loud=False)
+    assert all(c[0] < 2.8 for c in asr.calls[n:-1]), asr.calls[n:]  # partials: the open sentence
+    assert asr.calls[-1][0] > 5.0 and asr.calls[-1][1] != 1, asr.calls[-1]  # the final: the whole turn, beam
+    final = next(s for s in out if s.final)
+    assert final.words[0].start < 1.0 and len(final.words) == int(asr.calls[-1][0])
