@@ -13,8 +13,9 @@ process's own), `--runs` times; the median is reported. What is measured:
   model installable offline here; English Vosk models need `assist models download`);
 - replay cost: `assist replay FILE --format json` (with the semantic detector, as a team lead runs it)
   against bare faster-whisper on the same file in the same run — the same model folder, threads and
-  decoding options (beam 5, word timestamps, VAD, the names as hotwords) on both channels, audio
-  decoded by faster-whisper itself. Both are whole fresh processes timed from the parent
+  decoding options (beam 5, word timestamps, VAD, the names as hotwords, the sampling seed) on both
+  channels, and the same samples (assist's loader: faster-whisper's own differs by one LSB, enough to
+  flip Whisper's temperature fallback on a window). Both are whole fresh processes timed from the parent
   (interpreter start to exit); the ratio of their medians is the replay's overhead (goal <= 1.1x),
   with each one's peak RSS (goal <= 600 MB for the replay). `--replay-only` runs just this;
   `--replay-file` picks the recording (default: the demo call four times over, 4.5 min);
@@ -91,7 +92,7 @@ def child_bare(path: str) -> dict[str, Any]:
     """faster-whisper alone, as a script would use it: the same model and decoding as the replay."""
     t0 = time.monotonic()
     import ctranslate2
-    from faster_whisper import WhisperModel, decode_audio
+    from faster_whisper import WhisperModel
 
     from assist.speech.models import resolve_model
     from assist.speech.whisper_asr import WHISPER_SEED
@@ -104,7 +105,13 @@ def child_bare(path: str) -> dict[str, Any]:
     model = WhisperModel(str(folder), device="cpu", compute_type="int8", cpu_threads=min(4, os.cpu_count() or 1),
                          local_files_only=True)
     words = 0
-    for track in decode_audio(path, sampling_rate=16000, split_stereo=True):
+    # The replay's own samples (assist's loader, PyAV): faster-whisper's decode_audio gives the same
+    # audio to one LSB, and even that flips Whisper's temperature fallback on a window of the 4.5-min
+    # call — 20 s more decoding on one side than the other, which then measured the fallback, not the
+    # replay's overhead (0.55x one way; 1.29x the other before the seed was fixed).
+    from assist.speech.audio import load_call
+
+    for track in load_call(path).tracks.values():
         segs, _ = model.transcribe(track, language="en", beam_size=5, word_timestamps=True,
                                    condition_on_previous_text=False, hotwords="Acme, Dana", vad_filter=True)  # as WhisperASR writes them
         words += sum(len(s.words or []) for s in segs)
