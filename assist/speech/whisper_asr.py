@@ -162,6 +162,39 @@ def _looped(words: list[Word], seconds: float) -> bool:
     return half >= 4 and text[:half] == text[half:2 * half]
 
 
+LOOP_WORDS_PER_S = 5.0  # faster than anyone repeats a word or phrase ("no, no, no" is ~3 a second)
+
+
+def without_loops(words: list[Word]) -> list[Word]:
+    """A segment's decoder loop collapsed to one copy: a word or phrase of up to 4 words repeated 3
+    times or more, faster than speech (LOOP_WORDS_PER_S). Seen in a whole-file decode: the
+    customer's one "alright" came out as 76 "alright,"s within 0.54 s (and 7 in 1.1 s earlier) —
+    in the report, the replay's transcript and every word count made from it. Repeats at a
+    speaking pace ("no, no, no") stay."""
+    keys = [_key(w) for w in words]
+    out: list[Word] = []
+    i = 0
+    while i < len(words):
+        best, keep = 0, 1  # words taken by the longest loop found at i, and the copy kept
+        for n in range(1, 5):
+            if i + 3 * n > len(words):
+                break
+            k = 1
+            while i + (k + 1) * n <= len(words) and keys[i + k * n:i + (k + 1) * n] == keys[i:i + n]:
+                k += 1
+            span = words[i + k * n - 1].end - words[i].start
+            if k >= 3 and keys[i] and k * n > LOOP_WORDS_PER_S * max(span, 0.0) and k * n > best:
+                best = k * n
+                keep = n
+        if best:
+            out += words[i:i + keep]
+            i += best
+        else:
+            out.append(words[i])
+            i += 1
+    return out
+
+
 class WhisperASR:
     """whisper_streaming's ASRBase shape: words separated by `sep`, `transcribe(audio, init_prompt)`."""
 
@@ -234,10 +267,9 @@ class WhisperASR:
         for seg in segments:
             if seg.no_speech_prob > 0.8 and seg.avg_logprob < -1.0:
                 continue  # hallucination on silence or noise
-            for w in seg.words or []:
-                text = w.word.strip()
-                if text:
-                    words.append(Word(text, offset + float(w.start), offset + float(w.end), float(w.probability)))
+            got = [Word(w.word.strip(), offset + float(w.start), offset + float(w.end), float(w.probability))
+                   for w in seg.words or [] if w.word.strip()]
+            words += without_loops(got)
         return words
 
 

@@ -1,0 +1,62 @@
+"""A decoder loop in a Whisper segment is collapsed to one copy (unit tests; words made by hand).
+
+Seen in the latency benchmark's whole-file decode (the seeded temperature fallback): the customer's
+one "alright" came out as 76 "alright,"s within 0.54 s — the replay's transcript, its report and the
+benchmark's "words lost" (16.5 %, of which 89 were "alright") all carried it."""
+
+from __future__ import annotations
+
+import types
+from typing import Any
+
+import numpy as np
+
+from assist.speech import whisper_asr
+from assist.speech.audio import RATE
+from assist.speech.whisper_asr import WhisperASR, without_loops
+from assist.transcript import Word
+
+
+def _words(texts: list[str], start: float, per_word: float) -> list[Word]:
+    return [Word(t, start + i * per_word, start + (i + 1) * per_word, 0.9) for i, t in enumerate(texts)]
+
+
+def test_a_word_repeated_faster_than_speech_is_one_word() -> None:
+    looped = _words(["Okay,"] + ["alright,"] * 76, 178.6, 0.007)
+    assert [w.text for w in without_loops(looped)] == ["Okay,", "alright,"]
+
+
+def test_a_phrase_loop_keeps_one_copy_and_what_follows() -> None:
+    looped = _words(["Go", "on,", "man."] * 4 + ["Thanks."], 10.0, 0.08)
+    assert [w.text for w in without_loops(looped)] == ["Go", "on,", "man.", "Thanks."]
+
+
+def test_repeats_at_a_speaking_pace_stay() -> None:
+    said = _words(["No,", "no,", "no,", "that", "is", "wrong."], 3.0, 0.3)
+    assert without_loops(said) == said
+    twice = _words(["Right.", "Right."], 3.0, 0.05)  # two copies are not a loop
+    assert without_loops(twice) == twice
+
+
+class _Seg:
+    def __init__(self, words: list[Word]) -> None:
+        self.no_speech_prob, self.avg_logprob = 0.1, -0.3
+        self.words = [types.SimpleNamespace(word=" " + w.text, start=w.start, end=w.end, probability=w.prob)
+                      for w in words]
+
+
+class _LoopingModel:
+    """What faster-whisper returned on that window: a looped segment after a normal one."""
+
+    model = types.SimpleNamespace(is_multilingual=False)
+
+    def transcribe(self, audio: np.ndarray, **kw: Any) -> tuple[list[_Seg], None]:
+        return [_Seg(_words(["I", "see."], 0.2, 0.3)), _Seg(_words(["alright,"] * 40, 2.0, 0.01))], None
+
+
+def test_the_transcriber_hands_on_the_collapsed_segment(monkeypatch: Any) -> None:
+    monkeypatch.setattr(whisper_asr, "load_whisper", lambda *a, **k: _LoopingModel())
+    asr = WhisperASR("fake-model")
+    words = asr.transcribe(np.zeros(3 * RATE, np.float32), offset=100.0)
+    assert [w.text for w in words] == ["I", "see.", "alright,"]
+    assert words[-1].start == 102.0
