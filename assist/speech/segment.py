@@ -58,6 +58,19 @@ class EnergyGate:
     def is_speech(self, frame: np.ndarray) -> bool:
         return bool(len(frame)) and float(np.sqrt(np.mean(frame * frame))) >= self.silence_rms
 
+    def quiet_tail(self, frame: np.ndarray) -> int:
+        """Samples at the end of a speech frame that are already quiet (10 ms resolution): where the
+        pause after it really began. A pause was counted in whole 0.1 s frames, so a 0.25 s breath
+        between two sentences held two silent frames or one, by chance of alignment — and with one
+        the decode at the pause never came and the flag waited for the next tick (~1 s later)."""
+        step = 160  # 10 ms at 16 kHz
+        n = len(frame) // step
+        if n == 0:
+            return 0
+        sub = frame[len(frame) - n * step:].reshape(n, step)
+        loud = np.flatnonzero(np.sqrt(np.mean(sub * sub, axis=1)) >= self.silence_rms)
+        return (n - 1 - int(loud[-1])) * step if len(loud) else n * step
+
 
 class SileroGate:
     """Silero VAD v6 on 32 ms chunks, its recurrent state carried from frame to frame (one per

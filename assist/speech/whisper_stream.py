@@ -242,7 +242,7 @@ class WhisperStream(_Passes):
 
     def __init__(self, asr: WhisperASR, *, step_s: float = 1.0, window_s: float = 15.0, pause_s: float = 0.5,
                  silence_rms: float = 0.01, reuse_last_pass: bool = False, live: bool = True,
-                 final_beam: int | None = None, early_s: float = 0.2, cut_sentences: bool = False,
+                 final_beam: int | None = None, early_s: float = 0.15, cut_sentences: bool = False,
                  short_window: bool = True, vad: str = "energy", final_early_s: float = 0.3,
                  final_window_s: float = 10.0, commit_pauses: bool = True, partial_window_s: float = 5.0,
                  pause_beam: int | None = None, final_whole_turn: bool = True) -> None:
@@ -296,6 +296,8 @@ class WhisperStream(_Passes):
         self.speech_seen = False
         self.speech_t = 0.0  # time of the open utterance's first loud frame (or of its cut)
         self.silent_run = 0  # trailing silent samples
+        self._quiet_tail = 0  # quiet samples at the end of the last loud frame (energy gate only)
+        self._tail_of = getattr(self.gate, "quiet_tail", lambda frame: 0)
 
     @property
     def speaking(self) -> bool:
@@ -324,6 +326,7 @@ class WhisperStream(_Passes):
                 self.speech_seen = True
                 self.last_loud = self.total
                 self.silent_run = 0
+                self._quiet_tail = self._tail_of(frame)
                 self.since_decode += len(frame)
                 continue
             if not self.speech_seen:
@@ -332,7 +335,8 @@ class WhisperStream(_Passes):
                     self.buf_t0 += (len(self.buf) - _LEAD) / RATE
                     self.buf = self.buf[-_LEAD:]
                 continue
-            self.silent_run += len(frame)
+            # the pause began where the last loud frame went quiet, not at this frame (see quiet_tail)
+            self.silent_run += len(frame) + (0 if self.silent_run else self._quiet_tail)
             self.since_decode += len(frame)
             if self.silent_run >= self.pause:
                 out += self._close()

@@ -241,3 +241,18 @@ def test_the_turn_s_final_is_decoded_over_the_whole_turn_despite_commits() -> No
     assert asr.calls[-1][0] > 5.0 and asr.calls[-1][1] != 1, asr.calls[-1]  # the final: the whole turn, beam
     final = next(s for s in out if s.final)
     assert final.words[0].start < 1.0 and len(final.words) == int(asr.calls[-1][0])
+
+
+def test_a_breath_between_frames_still_gets_its_decode_at_the_pause() -> None:
+    """A 0.25 s breath after a sentence that ends 0.07 s into a frame holds one whole silent 0.1 s
+    frame: counted in whole frames it was 0.1 s, below the pause, and the sentence's flag waited
+    for the next tick (~1 s on). The quiet end of the last loud frame counts as pause too."""
+    for offset_s in (0.0, 0.03, 0.07):
+        asr = _FakeASR()
+        st = WhisperStream(asr)  # type: ignore[arg-type]
+        x = np.concatenate([np.full(int((2.0 + offset_s) * RATE), 0.1, np.float32),
+                            np.zeros(int(0.25 * RATE), np.float32), np.full(RATE, 0.1, np.float32)])
+        out = []
+        for i in range(0, len(x), RATE // 10):
+            out += st.accept(x[i:i + RATE // 10])
+        assert any(s.paused for s in out), (offset_s, asr.calls)
