@@ -103,6 +103,7 @@ class RunResult:
     report: dict[str, Any] = field(default_factory=dict)
     retractions: int = 0
     max_lag: float = 0.0
+    lags: list[tuple[float, float]] = field(default_factory=list)  # (audio position, lag) of each "running behind"
     load: tuple[float, float] = (0.0, 0.0)
     cpu_s: float = 0.0  # this process's CPU time during the call (the busy process is not counted)
     wall_s: float = 0.0
@@ -245,6 +246,8 @@ def run_live(call: Call, opts: dict[str, Any], busy: bool) -> RunResult:
             res.retractions += 1
         elif isinstance(m, RunningBehind):
             res.max_lag = max(res.max_lag, m.lag_s)
+            if m.lag_s and pipe_ref:
+                res.lags.append((pipe_ref[0].position, m.lag_s))
 
     pipe = CallSession(_spec(call.path, True)).pipeline(sink)
     if opts:
@@ -399,6 +402,9 @@ def main(argv: list[str]) -> int:
             print(f"  words lost vs whole file {lost:.1%}; flags agreeing with the whole-file report {agree:.0%} "
                   f"(whole {n_whole}, live {n_live}); retractions {r.retractions}; largest lag said {r.max_lag} s")
             if a.verbose:
+                if r.lags:
+                    print("  running behind said at (audio s: lag s): "
+                          + ", ".join(f"{t:.1f}: {lag}" for t, lag in r.lags))
                 for i, p in enumerate(call.planted):
                     lat = r.latency.get(i)
                     print(f"    {p.position:6s} {'-' if lat is None else f'{lat:.2f}':>5s}  {p.text}")
@@ -407,7 +413,7 @@ def main(argv: list[str]) -> int:
                             if turn == p.turn:
                                 print(f"        {wall - r.ends[i]:+6.2f} {kind:7s} {text}")
             results[name] = {"positions": s, "words_lost": round(lost, 4), "agreement": round(agree, 3),
-                             "retractions": r.retractions, "max_lag_s": r.max_lag,
+                             "retractions": r.retractions, "max_lag_s": r.max_lag, "lags": r.lags,
                              "load_avg": [round(x, 2) for x in r.load],
                              "cpu_per_audio_s": round(r.cpu_s / call.duration, 3)}
     if a.json:

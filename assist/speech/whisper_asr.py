@@ -229,13 +229,16 @@ class WhisperASR:
 
     def transcribe(self, audio: np.ndarray, init_prompt: str = "", offset: float = 0.0,
                    vad: bool | None = None, beam_size: int | None = None, short: bool = False,
-                   min_window_s: float = 5.0) -> list[Word]:
+                   min_window_s: float = 5.0, fallback: bool = True) -> list[Word]:
         """Words with absolute times (`offset` = time of audio[0]). `short`: encode only the audio
-        (plus a few seconds), not a 30 s window — for streaming decodes of a few seconds (see _SHORT)."""
+        (plus a few seconds), not a 30 s window — for streaming decodes of a few seconds (see _SHORT).
+        `fallback`: decode again at rising temperatures (sampling) when a pass looks wrong, as
+        Whisper does; off, one pass at temperature 0 (the live path: see WhisperStream)."""
         if len(audio) < RATE // 10:
             return []
+        temps = None if fallback else 0.0
         if not (short and _short_window_ready()):
-            return self._transcribe(audio, init_prompt, offset, vad, beam_size)
+            return self._transcribe(audio, init_prompt, offset, vad, beam_size, temperature=temps)
         frames, most = len(audio) * 100 // RATE, int(8 * len(audio) / RATE) + 8
         # padded by 3 s (5 s in all at least: the decoder loops more on a tiny window); if it loops
         # anyway, to 10 s in all (a third of the usual cost); then the usual 30 s
@@ -243,15 +246,17 @@ class WhisperASR:
         for pad in (max(SHORT_PAD_FRAMES, first - frames), max(SHORT_PAD_FRAMES, max(first, 1000) - frames)):
             _SHORT.frames = pad
             try:
-                words = self._transcribe(audio, init_prompt, offset, vad, beam_size, max_tokens=most)
+                words = self._transcribe(audio, init_prompt, offset, vad, beam_size, max_tokens=most,
+                                         temperature=temps)
             finally:
                 _SHORT.frames = None
             if not _looped(words, len(audio) / RATE):
                 return words
-        return self._transcribe(audio, init_prompt, offset, vad, beam_size, max_tokens=most)
+        return self._transcribe(audio, init_prompt, offset, vad, beam_size, max_tokens=most, temperature=temps)
 
     def _transcribe(self, audio: np.ndarray, init_prompt: str, offset: float, vad: bool | None,
-                    beam_size: int | None, max_tokens: int | None = None) -> list[Word]:
+                    beam_size: int | None, max_tokens: int | None = None,
+                    temperature: float | None = None) -> list[Word]:
         # max_tokens bounds a decoder loop ("No No No …" on a 0.8 s window took 26 s with beam 5 on a
         # saturated machine): nobody says more than ~8 tokens a second
         # A multilingual model is told the call's language (no per-chunk language detection, which
@@ -262,6 +267,7 @@ class WhisperASR:
             beam_size=beam_size or self.beam_size, word_timestamps=True, condition_on_previous_text=False,
             initial_prompt=init_prompt or None, hotwords=self.hotwords,
             vad_filter=self.vad if vad is None else vad, without_timestamps=False, max_new_tokens=max_tokens,
+            **({} if temperature is None else {"temperature": temperature}),
         )
         words: list[Word] = []
         for seg in segments:

@@ -120,6 +120,8 @@ class _Passes:
     commit_pauses: bool
     final_beam: int | None
     final_window_s: float
+    pause_window_s: float | None
+    fallback: bool
     stats: dict[str, tuple[int, float, float]]
     _early_final: tuple[int, list[Word]] | None
     _pause_agrees: bool
@@ -135,11 +137,12 @@ class _Passes:
         self._early_final = (self.last_loud, self._final_decode(self.final_beam))
         self._pause_agrees = _agrees(before, self._early_final[1])
 
-    def _final_decode(self, beam: int | None) -> list[Word]:
+    def _final_decode(self, beam: int | None, window_s: float | None = None) -> list[Word]:
+        window_s = self.final_window_s if window_s is None else window_s
         if self.behind:
             words = self._decode(beam_size=beam, trim=True)
-        elif self.final_window_s > 0:
-            words = self._decode(beam_size=beam, trim=True, min_window_s=self.final_window_s)
+        elif window_s > 0:
+            words = self._decode(beam_size=beam, trim=True, min_window_s=window_s)
         else:
             words = self._decode(beam_size=beam, trim=True, short=False)
         return _without_ghosts(words) if self.commit_pauses else words
@@ -154,7 +157,7 @@ class _Passes:
         t0 = time.perf_counter()
         words = self.asr.transcribe(audio, init_prompt=context[-200:], offset=self.buf_t0, vad=False,
                                     beam_size=beam_size, short=self.short_window and short,
-                                    min_window_s=min_window_s)
+                                    min_window_s=min_window_s, fallback=self.fallback)
         kind = "partial" if beam_size == 1 and not trim else "final"
         n, audio_s, wall_s = self.stats.get(kind, (0, 0.0, 0.0))
         self.stats[kind] = (n + 1, audio_s + len(audio) / RATE, wall_s + time.perf_counter() - t0)
@@ -245,7 +248,7 @@ class WhisperStream(_Passes):
                  final_beam: int | None = None, early_s: float = 0.15, cut_sentences: bool = False,
                  short_window: bool = True, vad: str = "energy", final_early_s: float = 0.3,
                  final_window_s: float = 10.0, commit_pauses: bool = True, partial_window_s: float = 5.0,
-                 pause_beam: int | None = None, final_whole_turn: bool = True) -> None:
+                 pause_beam: int | None = None, pause_window_s: float | None = None, final_whole_turn: bool = True, fallback: bool = False) -> None:
         self.asr = asr
         self.gate = speech_gate(vad, silence_rms)  # speech or silence, per 0.1 s frame
         self.short_window = short_window  # encode the window alone, not padded to 30 s (see _SHORT)
@@ -275,6 +278,13 @@ class WhisperStream(_Passes):
         # 1.53 s, load 1.2-2.7; its partials of half a sentence ended in ". . . ."): 5 s stays.
         self.partial_window_s = partial_window_s
         self.pause_beam = pause_beam  # beam of the decode at a pause (None: the final's)
+        self.pause_window_s = pause_window_s  # its encoder window (None: the final's)
+        # Whisper's temperature fallback, off: a greedy partial cut mid-word scores low and was decoded
+        # again up to 5 times by sampling (a 10.7 s final took 2.7 s); the sampled text was no better
+        # and the stalls read as "running behind" on an idle machine. Latency benchmark, idle, one run
+        # each: fallback on p95 1.01-1.49 s, CPU 0.46-0.49 s per audio second, lag said up to 4.4 s;
+        # off p95 0.59 s, CPU 0.38, no lag, words lost 4.6 vs 4.4-6.2 %. Whole files keep it.
+        self.fallback = fallback
         self._early_final: tuple[int, list[Word]] | None = None  # (last_loud it heard, its words)
         self._pause_agrees = True  # the pause decode agrees with the greedy pass before it
         # the turn's audio cut off by commits (for final_whole_turn), its time and first loud frame's
@@ -379,7 +389,8 @@ class WhisperStream(_Passes):
             # arrive tomorrow"), and two passes agreeing on the mistake committed it: the flag waited
             # for the turn's final, 4-6 s on. On one sentence's window beam search is cheap.
             before = self.committed + self.prev
-            words = self._final_decode(1 if self.behind else (self.pause_beam or self.final_beam))
+            words = self._final_decode(1 if self.behind else (self.pause_beam or self.final_beam),
+                                       self.pause_window_s)
             self._early_final = (self.last_loud, words)
             self._pause_agrees = _agrees(before, words)
             self.committed, self.prev = [], []

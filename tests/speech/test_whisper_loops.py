@@ -60,3 +60,22 @@ def test_the_transcriber_hands_on_the_collapsed_segment(monkeypatch: Any) -> Non
     words = asr.transcribe(np.zeros(3 * RATE, np.float32), offset=100.0)
     assert [w.text for w in words] == ["I", "see.", "alright,"]
     assert words[-1].start == 102.0
+
+
+class _RecordingModel(_LoopingModel):
+    def __init__(self) -> None:
+        self.kw: list[dict[str, Any]] = []
+
+    def transcribe(self, audio: np.ndarray, **kw: Any) -> tuple[list[_Seg], None]:
+        self.kw.append(kw)
+        return [], None
+
+
+def test_one_pass_at_temperature_0_when_the_caller_asks_no_fallback(monkeypatch: Any) -> None:
+    model = _RecordingModel()
+    monkeypatch.setattr(whisper_asr, "load_whisper", lambda *a, **k: model)
+    asr = WhisperASR("fake-model")
+    asr.transcribe(np.zeros(3 * RATE, np.float32))  # whole files: faster-whisper's fallback schedule
+    asr.transcribe(np.zeros(3 * RATE, np.float32), fallback=False, short=True)
+    assert "temperature" not in model.kw[0]
+    assert all(kw["temperature"] == 0.0 for kw in model.kw[1:]) and len(model.kw) >= 2

@@ -18,10 +18,13 @@ class _FakeASR:
 
     def __init__(self) -> None:
         self.calls: list[tuple[float, int | None, bool, float]] = []
+        self.fallbacks: list[bool] = []
 
     def transcribe(self, audio: np.ndarray, init_prompt: str = "", offset: float = 0.0, vad: Any = None,
-                   beam_size: int | None = None, short: bool = False, min_window_s: float = 5.0) -> list[Word]:
+                   beam_size: int | None = None, short: bool = False, min_window_s: float = 5.0,
+                   fallback: bool = True) -> list[Word]:
         self.calls.append((len(audio) / RATE, beam_size, short, min_window_s))
+        self.fallbacks.append(fallback)
         n = max(1, int(len(audio) / RATE))
         return [Word(f"w{i}", offset + i, offset + i + 0.5) for i in range(n)]
 
@@ -84,7 +87,8 @@ class _SentenceASR(_FakeASR):
     """As _FakeASR, and every decode's last word ends a sentence ("w1.")."""
 
     def transcribe(self, audio: np.ndarray, init_prompt: str = "", offset: float = 0.0, vad: Any = None,
-                   beam_size: int | None = None, short: bool = False, min_window_s: float = 5.0) -> list[Word]:
+                   beam_size: int | None = None, short: bool = False, min_window_s: float = 5.0,
+                   fallback: bool = True) -> list[Word]:
         words = super().transcribe(audio, init_prompt, offset, vad, beam_size, short, min_window_s)
         self.prompts.append(init_prompt)
         last = words[-1]
@@ -159,7 +163,8 @@ class _EchoASR(_SentenceASR):
     hearing that sentence's last word again at the window's start (the quiet end of the word)."""
 
     def transcribe(self, audio: np.ndarray, init_prompt: str = "", offset: float = 0.0, vad: Any = None,
-                   beam_size: int | None = None, short: bool = False, min_window_s: float = 5.0) -> list[Word]:
+                   beam_size: int | None = None, short: bool = False, min_window_s: float = 5.0,
+                   fallback: bool = True) -> list[Word]:
         words = super().transcribe(audio, init_prompt, offset, vad, beam_size, short, min_window_s)
         return [Word("W2.", offset, offset + 0.1), *words] if "w2." in init_prompt else words
 
@@ -178,7 +183,8 @@ class _GhostASR(_SentenceASR):
     """As _SentenceASR, and every beam decode ends with a word that takes no time ("Thank you.")."""
 
     def transcribe(self, audio: np.ndarray, init_prompt: str = "", offset: float = 0.0, vad: Any = None,
-                   beam_size: int | None = None, short: bool = False, min_window_s: float = 5.0) -> list[Word]:
+                   beam_size: int | None = None, short: bool = False, min_window_s: float = 5.0,
+                   fallback: bool = True) -> list[Word]:
         words = super().transcribe(audio, init_prompt, offset, vad, beam_size, short, min_window_s)
         end = offset + len(audio) / RATE
         return words if beam_size == 1 else [*words, Word("Okay.", end - 0.05, end)]
@@ -210,7 +216,8 @@ class _DisagreeASR(_SentenceASR):
     """As _SentenceASR, but the beam pass (at a pause) hears other words than the greedy passes."""
 
     def transcribe(self, audio: np.ndarray, init_prompt: str = "", offset: float = 0.0, vad: Any = None,
-                   beam_size: int | None = None, short: bool = False, min_window_s: float = 5.0) -> list[Word]:
+                   beam_size: int | None = None, short: bool = False, min_window_s: float = 5.0,
+                   fallback: bool = True) -> list[Word]:
         words = super().transcribe(audio, init_prompt, offset, vad, beam_size, short, min_window_s)
         return words if beam_size == 1 else [Word("x" + w.text, w.start, w.end) for w in words]
 
@@ -256,3 +263,15 @@ def test_a_breath_between_frames_still_gets_its_decode_at_the_pause() -> None:
         for i in range(0, len(x), RATE // 10):
             out += st.accept(x[i:i + RATE // 10])
         assert any(s.paused for s in out), (offset_s, asr.calls)
+
+
+def test_live_decodes_never_fall_back_to_sampling() -> None:
+    """Whisper's temperature fallback re-decoded a greedy partial cut mid-word up to 5 times (a
+    10.7 s final took 2.7 s): live decodes are one pass; whole files keep the fallback."""
+    asr = _FakeASR()
+    st = WhisperStream(asr)  # type: ignore[arg-type]
+    _feed(st, 2.5, loud=True)
+    _feed(st, 0.3, loud=False)
+    _feed(st, 2.0, loud=True)
+    st.finish()
+    assert len(asr.fallbacks) >= 3 and not any(asr.fallbacks), asr.fallbacks
