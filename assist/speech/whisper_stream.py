@@ -121,6 +121,12 @@ class _Passes:
     final_beam: int | None
     final_window_s: float
     pause_window_s: float | None
+    # Whisper's temperature fallback in live decodes, off by default: a greedy partial cut mid-word
+    # scores low and was decoded again up to 5 times by sampling (a 10.7 s final took 2.7 s); the
+    # sampled text was no better and the stalls read as "running behind" on an idle machine. Latency
+    # benchmark, idle, one run each: fallback on p95 1.01-1.49 s, CPU 0.46-0.49 s per audio second,
+    # lag said up to 4.4 s; off p95 0.59 s, CPU 0.38, no lag, words lost 4.6 vs 4.4-6.2 %. Whole
+    # files keep it (WhisperASR.transcribe's default).
     fallback: bool
     stats: dict[str, tuple[int, float, float]]
     _early_final: tuple[int, list[Word]] | None
@@ -279,12 +285,7 @@ class WhisperStream(_Passes):
         self.partial_window_s = partial_window_s
         self.pause_beam = pause_beam  # beam of the decode at a pause (None: the final's)
         self.pause_window_s = pause_window_s  # its encoder window (None: the final's)
-        # Whisper's temperature fallback, off: a greedy partial cut mid-word scores low and was decoded
-        # again up to 5 times by sampling (a 10.7 s final took 2.7 s); the sampled text was no better
-        # and the stalls read as "running behind" on an idle machine. Latency benchmark, idle, one run
-        # each: fallback on p95 1.01-1.49 s, CPU 0.46-0.49 s per audio second, lag said up to 4.4 s;
-        # off p95 0.59 s, CPU 0.38, no lag, words lost 4.6 vs 4.4-6.2 %. Whole files keep it.
-        self.fallback = fallback
+        self.fallback = fallback  # Whisper's temperature fallback: off (see _Passes.fallback)
         self._early_final: tuple[int, list[Word]] | None = None  # (last_loud it heard, its words)
         self._pause_agrees = True  # the pause decode agrees with the greedy pass before it
         # the turn's audio cut off by commits (for final_whole_turn), its time and first loud frame's

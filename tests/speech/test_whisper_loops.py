@@ -31,11 +31,20 @@ def test_a_phrase_loop_keeps_one_copy_and_what_follows() -> None:
     assert [w.text for w in without_loops(looped)] == ["Go", "on,", "man.", "Thanks."]
 
 
+def test_a_phrase_heard_twice_in_no_time_is_one_phrase() -> None:
+    """A greedy partial "No, I can't... No, I can't" (0.7 s of speech) gave two "starts with no"
+    cards, one retracted by the final."""
+    looped = _words(["No,", "I", "can't...", "No,", "I", "can't"], 0.5, 0.11)
+    assert [w.text for w in without_loops(looped)] == ["No,", "I", "can't..."]
+
+
 def test_repeats_at_a_speaking_pace_stay() -> None:
     said = _words(["No,", "no,", "no,", "that", "is", "wrong."], 3.0, 0.3)
     assert without_loops(said) == said
-    twice = _words(["Right.", "Right."], 3.0, 0.05)  # two copies are not a loop
+    twice = _words(["Right.", "Right."], 3.0, 0.05)  # a word twice is not a loop
     assert without_loops(twice) == twice
+    thanks = _words(["Thank", "you,", "thank", "you."], 3.0, 0.3)  # a phrase twice, at a speaking pace
+    assert without_loops(thanks) == thanks
 
 
 class _Seg:
